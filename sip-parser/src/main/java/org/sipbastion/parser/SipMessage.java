@@ -68,6 +68,9 @@ public final class SipMessage {
     private int contentLength;
     private int routeCount;
     private long firstRoute;
+    private int firstRouteHeader;
+    private long firstRouteValue;
+    private int firstRouteNext;
     private int recordRouteCount;
     private long firstRecordRoute;
     private int contactCount;
@@ -157,7 +160,8 @@ public final class SipMessage {
         contentLength = -1;
         routeCount = recordRouteCount = contactCount = 0;
         contactStar = false;
-        firstRoute = firstRecordRoute = firstContact = userAgent = Range.NONE;
+        firstRoute = firstRecordRoute = firstContact = userAgent = firstRouteValue = Range.NONE;
+        firstRouteHeader = firstRouteNext = -1;
     }
 
     private Reason doParse(Framing framing) {
@@ -733,6 +737,7 @@ public final class SipMessage {
             return Reason.OK;
         }
         while (true) {
+            int valueStart = p;
             int q = nameAddr(p, e, kind != HeaderName.CONTACT);
             if (q < 0) {
                 return failedAddress();
@@ -757,8 +762,13 @@ public final class SipMessage {
                     }
                     break;
                 case ROUTE:
+                    if (routeCount == 1 && firstRouteHeader == h) {
+                        firstRouteNext = valueStart;
+                    }
                     if (routeCount++ == 0) {
                         firstRoute = uri;
+                        firstRouteHeader = h;
+                        firstRouteValue = Range.between(valueStart, q);
                     }
                     break;
                 default:
@@ -1353,6 +1363,21 @@ public final class SipMessage {
 
     public long firstRoute() {
         return firstRoute;
+    }
+
+    /** Header line of the first Route value. */
+    public int firstRouteHeader() {
+        return firstRouteHeader;
+    }
+
+    /** The whole first Route value (name-addr and parameters). */
+    public long firstRouteValue() {
+        return firstRouteValue;
+    }
+
+    /** Start of the second Route value when it shares the first one's header line, else -1. */
+    public int firstRouteNext() {
+        return firstRouteNext;
     }
 
     public int recordRouteCount() {
