@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 /** The torture-test corpora copied into test resources (see corpora/ORIGIN.md), read via their manifests. */
-final class Corpus {
-    record Entry(String name, String verdict, String sha256, byte[] bytes) {
-        boolean syntacticallyValid() {
+public final class Corpus {
+    public record Entry(String name, String verdict, String sha256, byte[] bytes) {
+        public boolean syntacticallyValid() {
             // "parses/semantic" messages are valid syntax; RFC 5118 asks implementations to tolerate "tolerate".
             return !verdict.equals("invalid");
         }
@@ -29,7 +29,7 @@ final class Corpus {
     private Corpus() {
     }
 
-    static List<Entry> rfc4475() {
+    public static List<Entry> rfc4475() {
         List<Entry> out = new ArrayList<>();
         for (Map<String, String> row : csv("/corpora/rfc4475/manifest.csv")) {
             String file = row.get("file");
@@ -38,7 +38,7 @@ final class Corpus {
         return out;
     }
 
-    static List<Entry> rfc5118() {
+    public static List<Entry> rfc5118() {
         List<Entry> out = new ArrayList<>();
         for (Map<String, String> row : csv("/corpora/rfc5118/manifest.csv")) {
             String name = row.get("name");
@@ -47,13 +47,13 @@ final class Corpus {
         return out;
     }
 
-    static List<Entry> all() {
+    public static List<Entry> all() {
         List<Entry> out = new ArrayList<>(rfc4475());
         out.addAll(rfc5118());
         return out;
     }
 
-    static byte[] read(String resource) {
+    public static byte[] read(String resource) {
         try (InputStream in = Corpus.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("missing test resource " + resource);

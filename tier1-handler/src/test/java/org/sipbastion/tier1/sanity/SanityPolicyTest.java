@@ -1,0 +1,65 @@
+package org.sipbastion.tier1.sanity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+import org.sipbastion.parser.Corpus;
+import org.sipbastion.parser.Reason;
+import org.sipbastion.parser.SipMessage;
+
+/** Policy verdicts on every syntactically valid torture message. */
+class SanityPolicyTest {
+    /** Messages the RFCs say a proxy or edge should refuse; everything else valid must pass. */
+    private static final Map<String, PolicyViolation> REFUSED = Map.of(
+        "messages/badbranch.dat", PolicyViolation.EMPTY_BRANCH,
+        "messages/insuf.dat", PolicyViolation.MISSING_MANDATORY_HEADER,
+        "messages/unkscm.dat", PolicyViolation.UNSUPPORTED_URI_SCHEME,
+        "messages/novelsc.dat", PolicyViolation.UNSUPPORTED_URI_SCHEME,
+        "messages/bext01.dat", PolicyViolation.BAD_EXTENSION,
+        "messages/multi01.dat", PolicyViolation.DUPLICATE_SINGLE_VALUE_HEADER,
+        "messages/mcl01.dat", PolicyViolation.DUPLICATE_SINGLE_VALUE_HEADER,
+        "messages/bcast.dat", PolicyViolation.BROADCAST_VIA,
+        "messages/zeromf.dat", PolicyViolation.TOO_MANY_HOPS);
+
+    static Stream<Corpus.Entry> valid() {
+        return Corpus.all().stream().filter(Corpus.Entry::syntacticallyValid);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("valid")
+    void policyVerdict(Corpus.Entry e) {
+        SipMessage m = new SipMessage();
+        assertEquals(Reason.OK, m.parse(Unpooled.wrappedBuffer(e.bytes())));
+        assertEquals(REFUSED.getOrDefault(e.name(), PolicyViolation.NONE), new SanityPolicy().check(m), e.name());
+    }
+
+    @Test
+    void everyRefusalIsInTheCorpus() {
+        assertTrue(Corpus.all().stream().map(Corpus.Entry::name).toList().containsAll(REFUSED.keySet()));
+    }
+
+    @Test
+    void broadcastAndMulticastRecognised() {
+        for (String host : new String[] {"255.255.255.255", "0.0.0.0", "224.0.0.1", "239.255.255.250", "[ff02::1]", "[FF05::2]"}) {
+            assertTrue(isBroadcast(host), host);
+        }
+        for (String host : new String[] {"192.0.2.1", "10.255.255.255", "example.com", "[2001:db8::1]", "223.1.1.1", "256.1.1.1"}) {
+            assertFalse(isBroadcast(host), host);
+        }
+    }
+
+    private static boolean isBroadcast(String host) {
+        String msg = "OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP " + host + ";branch=z9hG4bKx\r\n\r\n";
+        SipMessage m = new SipMessage();
+        assertEquals(Reason.OK, m.parse(Unpooled.wrappedBuffer(msg.getBytes(StandardCharsets.US_ASCII))));
+        return SanityPolicy.broadcastOrMulticast(m, m.via(0).host());
+    }
+}
