@@ -1,0 +1,266 @@
+package org.sipbastion.testkit;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A real Kamailio, started in the foreground from one of testkit's config templates, that runs
+ * without root: no pid file, no control socket or FIFO, runtime directory inside the run directory.
+ *
+ * <p>Templates ({@code kamailio-proxy.cfg}, {@code kamailio-sanity.cfg} next to this class) have
+ * {@code @@NAME@@} placeholders; their header comments describe the log lines each one writes.
+ */
+public final class KamailioProcess implements AutoCloseable {
+
+    /** What the instance does; each is one template. */
+    public enum Role {
+        /** Stateful record-routing proxy relaying every request to a next hop. */
+        PROXY("kamailio-proxy.cfg", 2),
+        /**
+         * Reference parser: judges each request with the sanity module. One receiver process, so
+         * that messages are handled in the order they were sent (see {@link KamailioSanityOracle}).
+         */
+        SANITY("kamailio-sanity.cfg", 1);
+
+        final String template;
+        final int children;
+
+        Role(String template, int children) {
+            this.template = template;
+            this.children = children;
+        }
+    }
+
+    private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_-]{1,32}");
+    private static final Pattern PLACEHOLDER = Pattern.compile("@@([A-Z_]+)@@");
+    /** Everything the config scripts log for tests starts with this. */
+    public static final String LOG_MARK = "BASTION-";
+
+    private final String tag;
+    private final String host;
+    private final int port;
+    private final Path runDir;
+    private final ManagedProcess process;
+
+    private KamailioProcess(String tag, String host, int port, Path runDir, ManagedProcess process) {
+        this.tag = tag;
+        this.host = host;
+        this.port = port;
+        this.runDir = runDir;
+        this.process = process;
+    }
+
+    /** A proxy tagged {@code tag} in its log lines; set its next hop before {@link Builder#start()}. */
+    public static Builder proxy(String tag) {
+        return new Builder(Role.PROXY, tag);
+    }
+
+    /** A sanity-checking instance tagged {@code tag}. */
+    public static Builder sanity(String tag) {
+        return new Builder(Role.SANITY, tag);
+    }
+
+    public String tag() {
+        return tag;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** {@code host:port} as SIPp and Kamailio take it. */
+    public String address() {
+        return host + ":" + port;
+    }
+
+    public Path runDir() {
+        return runDir;
+    }
+
+    public ManagedProcess process() {
+        return process;
+    }
+
+    /**
+     * What the config script logged so far, each line cut to start at {@code BASTION-}, in order
+     * (e.g. {@code BASTION-E2E p1 INVITE 1-123@127.0.0.1}). Core log lines are left out.
+     */
+    public List<String> logLines() {
+        List<String> out = new ArrayList<>();
+        for (String line : process.stderrLines()) {
+            int at = line.indexOf(LOG_MARK);
+            if (at >= 0) {
+                out.add(line.substring(at));
+            }
+        }
+        return out;
+    }
+
+    /** Waits until a script log line matches, failing the test after {@code timeout}. */
+    public String awaitLogLine(Predicate<String> match, Duration timeout) {
+        String[] found = new String[1];
+        process.awaitReady("logging the expected line", timeout, () -> {
+            Optional<String> line = logLines().stream().filter(match).findFirst();
+            line.ifPresent(l -> found[0] = l);
+            return line.isPresent();
+        });
+        return found[0];
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+
+    /** Settings for one instance; everything but the next hop of a proxy has a default. */
+    public static final class Builder {
+        private final Role role;
+        private final String tag;
+        private String host = FreePorts.LOOPBACK;
+        private int port;
+        private String nextHop;
+        private Path runDir;
+        private int sharedMemoryMb = 64;
+        private Duration startTimeout = Duration.ofSeconds(15);
+        private Duration maxLifetime = Duration.ofMinutes(10);
+
+        private Builder(Role role, String tag) {
+            if (!TAG.matcher(tag).matches()) {
+                throw new IllegalArgumentException("tag must match " + TAG + ": " + tag);
+            }
+            this.role = role;
+            this.tag = tag;
+        }
+
+        /** UDP address to listen on; default 127.0.0.1 and a free port. */
+        public Builder listen(String host, int port) {
+            this.host = host;
+            this.port = port;
+            return this;
+        }
+
+        /** Where a proxy relays every request, e.g. the address of a SIPp uas. */
+        public Builder nextHop(String host, int port) {
+            this.nextHop = host + ":" + port;
+            return this;
+        }
+
+        /** Directory for the rendered config and the logs; default a new one from {@link RunDirs}. */
+        public Builder runDir(Path runDir) {
+            this.runDir = runDir;
+            return this;
+        }
+
+        public Builder sharedMemoryMb(int mb) {
+            this.sharedMemoryMb = mb;
+            return this;
+        }
+
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = timeout;
+            return this;
+        }
+
+        /** Kamailio is killed after this long whatever happens (default 10 minutes). */
+        public Builder maxLifetime(Duration maxLifetime) {
+            this.maxLifetime = maxLifetime;
+            return this;
+        }
+
+        /**
+         * Starts Kamailio and returns once it answers an OPTIONS on its port. Skips or fails the test
+         * (see {@link ExternalTool#require}) when kamailio is not installed.
+         */
+        public KamailioProcess start() {
+            Path kamailio = ExternalTool.require("kamailio");
+            if (role == Role.PROXY && nextHop == null) {
+                throw new IllegalStateException("a proxy needs nextHop(host, port)");
+            }
+            int listenPort = port != 0 ? port : FreePorts.udp();
+            Path dir = runDir != null ? runDir : RunDirs.create("kamailio-" + tag);
+            String name = "kamailio-" + tag;
+
+            Map<String, String> values = new LinkedHashMap<>();
+            values.put("TAG", tag);
+            values.put("LISTEN_ADDR", host);
+            values.put("LISTEN_PORT", Integer.toString(listenPort));
+            if (nextHop != null) {
+                values.put("NEXT_HOP", nextHop);
+            }
+            Path cfg = dir.resolve(name + ".cfg");
+            try {
+                Files.createDirectories(dir);
+                Files.writeString(cfg, render(readTemplate(role.template), values));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+
+            List<String> command = List.of(kamailio.toString(),
+                    "-DD",                          // stay in the foreground, as our child
+                    "-E",                           // log to stderr, i.e. to our log file
+                    "-f", cfg.toString(),
+                    "-m", Integer.toString(sharedMemoryMb),
+                    "-n", Integer.toString(role.children),
+                    // Runtime dir (kamailio creates it): the default /run/kamailio needs root.
+                    "-Y", dir.resolve(name + "-run").toString(),
+                    "-w", dir.toString());
+            ManagedProcess process = ManagedProcess.start(name, command, dir, maxLifetime);
+            try (SipUdp probe = new SipUdp()) {
+                process.awaitReady("answering OPTIONS on " + host + ":" + listenPort, startTimeout,
+                        () -> probe.ping(host, listenPort, Duration.ofMillis(200)).isPresent());
+            } catch (RuntimeException | AssertionError e) {
+                process.close();
+                throw e;
+            }
+            return new KamailioProcess(tag, host, listenPort, dir, process);
+        }
+    }
+
+    /** Replaces every {@code @@NAME@@}; a placeholder without a value is an error, not a silent blank. */
+    static String render(String template, Map<String, String> values) {
+        Matcher m = PLACEHOLDER.matcher(template);
+        StringBuilder out = new StringBuilder();
+        List<String> missing = new ArrayList<>();
+        while (m.find()) {
+            String value = values.get(m.group(1));
+            if (value == null) {
+                missing.add(m.group(1));
+                value = m.group();
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("no value for placeholders " + missing);
+        }
+        return out.toString();
+    }
+
+    static String readTemplate(String resource) {
+        try (InputStream in = KamailioProcess.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + resource + " next to " + KamailioProcess.class);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
