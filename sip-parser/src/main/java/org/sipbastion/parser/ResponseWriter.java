@@ -22,6 +22,14 @@ public final class ResponseWriter {
      * had no tag (null: leave To as it is, e.g. for 100 Trying).
      */
     public static void begin(SipMessage req, int status, String reason, byte[] toTag, ByteBuf out) {
+        begin(req, status, reason, toTag, false, out);
+    }
+
+    /**
+     * As {@link #begin(SipMessage, int, String, byte[], ByteBuf)}; {@code recordRoute} also copies
+     * the Record-Route lines, as a UAS must in a 1xx/2xx that creates a dialog (section 12.1.1).
+     */
+    public static void begin(SipMessage req, int status, String reason, byte[] toTag, boolean recordRoute, ByteBuf out) {
         out.writeBytes(SIP_2_0);
         ProxyRewrites.writeInt(out, status);
         out.writeByte(' ');
@@ -32,6 +40,11 @@ public final class ResponseWriter {
             HeaderName name = req.headerName(h);
             switch (name) {
                 case VIA, FROM, CALL_ID, CSEQ -> copyLine(req, h, src, out);
+                case RECORD_ROUTE -> {
+                    if (recordRoute) {
+                        copyLine(req, h, src, out);
+                    }
+                }
                 case TO -> {
                     if (toTag != null && !Range.present(req.toTag()) && h == req.first(HeaderName.TO)) {
                         long value = req.headerValue(h);

@@ -50,6 +50,7 @@ public final class SipMessage {
     private final int[] lineEnd;
     private final int[] first = new int[HeaderName.COUNT];
     private final int[] count = new int[HeaderName.COUNT];
+    private int foldedLines;
     private int headersEnd;
     private int bodyStart;
     private int bodyLength;
@@ -145,6 +146,7 @@ public final class SipMessage {
         methodRange = requestUri = reasonPhrase = Range.NONE;
         statusCode = -1;
         headerCount = 0;
+        foldedLines = 0;
         Arrays.fill(first, -1);
         Arrays.fill(count, 0);
         headersEnd = bodyStart = -1;
@@ -320,6 +322,7 @@ public final class SipMessage {
                     return Reason.BAD_HEADER_LINE;
                 }
                 int h = headerCount - 1;
+                foldedLines++;
                 int rt = rtrim(p, ce);
                 if (rt > p) {
                     int firstNonWs = p;
@@ -1302,6 +1305,16 @@ public final class SipMessage {
 
     public int bodyLength() {
         return bodyLength;
+    }
+
+    /** Octets of the datagram after Content-Length's end of body (ignored, RFC 4475 3.1.1.8). */
+    public int trailingOctets() {
+        return end - messageEnd();
+    }
+
+    /** Continuation lines (header folding) seen; RFC 3261 allows them, few parsers agree on them. */
+    public int foldedLines() {
+        return foldedLines;
     }
 
     /** Number of Via values (all header lines, all comma-separated values). */

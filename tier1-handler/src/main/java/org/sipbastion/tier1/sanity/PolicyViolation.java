@@ -6,6 +6,21 @@ package org.sipbastion.tier1.sanity;
  */
 public enum PolicyViolation {
     NONE(0, null),
+    /**
+     * Octets after the body that Content-Length announces, in a datagram. RFC 3261 says ignore them
+     * (RFC 4475 3.1.1.8); an edge refuses them, as Kamailio does, because a proxy that frames
+     * differently would see another message than the one we checked.
+     */
+    TRAILING_OCTETS(400, "Content-Length Mismatch"),
+    /**
+     * A folded header line. Valid RFC 3261 syntax that no current user agent sends, and Kamailio's
+     * own parser gets wrong (a folded CSeq): passing it on hands the proxies a parser differential.
+     */
+    FOLDED_HEADER(400, "Folded Header Not Accepted"),
+    /** A header name outside letters, digits, '-', '_' and '.': legal tokens, but only tools send them. */
+    UNUSUAL_HEADER_NAME(400, "Unusual Header Name"),
+    /** Authorization or Proxy-Authorization with a scheme other than Digest or Bearer (RFC 8898). */
+    UNSUPPORTED_AUTH_SCHEME(400, "Unsupported Authorization Scheme"),
     /** Via, From, To, Call-ID or CSeq missing (RFC 3261 section 8.1.1). */
     MISSING_MANDATORY_HEADER(400, "Missing Mandatory Header"),
     /** From, To, Call-ID, CSeq, Max-Forwards or Content-Length given twice (RFC 4475 3.3.8, 3.3.9). */

@@ -1,6 +1,8 @@
 package org.sipbastion.tier1.sanity;
 
 import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
+import java.util.Set;
 import org.sipbastion.parser.HeaderName;
 import org.sipbastion.parser.Method;
 import org.sipbastion.parser.Range;
@@ -21,6 +23,8 @@ public final class SanityPolicy {
     private static final byte[] SIP = "sip".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SIPS = "sips".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TEL = "tel".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DIGEST = "Digest".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] BEARER = "Bearer".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] MAGIC_COOKIE = "z9hG4bK".getBytes(StandardCharsets.US_ASCII);
     private static final HeaderName[] MANDATORY = {
         HeaderName.VIA, HeaderName.FROM, HeaderName.TO, HeaderName.CALL_ID, HeaderName.CSEQ
@@ -29,6 +33,11 @@ public final class SanityPolicy {
         HeaderName.FROM, HeaderName.TO, HeaderName.CALL_ID, HeaderName.CSEQ, HeaderName.MAX_FORWARDS,
         HeaderName.CONTENT_LENGTH
     };
+
+    /** Headers whose parsing decides where a message goes or which transaction it is. */
+    private static final Set<HeaderName> ROUTING_HEADERS = EnumSet.of(
+        HeaderName.VIA, HeaderName.FROM, HeaderName.TO, HeaderName.CALL_ID, HeaderName.CSEQ, HeaderName.MAX_FORWARDS,
+        HeaderName.CONTENT_LENGTH);
 
     /** The first violation found, or {@link PolicyViolation#NONE}. The message must have parsed OK. */
     public PolicyViolation check(SipMessage m) {
@@ -40,6 +49,17 @@ public final class SanityPolicy {
         for (HeaderName h : SINGLE_VALUE) {
             if (m.count(h) > 1) {
                 return PolicyViolation.DUPLICATE_SINGLE_VALUE_HEADER;
+            }
+        }
+        if (m.trailingOctets() > 0) {
+            return PolicyViolation.TRAILING_OCTETS;
+        }
+        if (m.foldedLines() > 0 && foldedRoutingHeader(m)) {
+            return PolicyViolation.FOLDED_HEADER;
+        }
+        for (int h = 0; h < m.headerCount(); h++) {
+            if (!plainName(m, m.headerNameRange(h))) {
+                return PolicyViolation.UNUSUAL_HEADER_NAME;
             }
         }
         for (int i = 0; i < 2; i++) {
@@ -61,6 +81,10 @@ public final class SanityPolicy {
         if (!m.isRequest()) {
             return PolicyViolation.NONE;
         }
+        if (!knownAuthScheme(m, m.first(HeaderName.AUTHORIZATION))
+            || !knownAuthScheme(m, m.first(HeaderName.PROXY_AUTHORIZATION))) {
+            return PolicyViolation.UNSUPPORTED_AUTH_SCHEME;
+        }
         if (!routableScheme(m, m.requestUri())) {
             return PolicyViolation.UNSUPPORTED_URI_SCHEME;
         }
@@ -71,6 +95,47 @@ public final class SanityPolicy {
             return PolicyViolation.TOO_MANY_HOPS;
         }
         return PolicyViolation.NONE;
+    }
+
+    /** A folded line in a header that decides routing or transaction matching (Via and the single-value ones). */
+    private static boolean foldedRoutingHeader(SipMessage m) {
+        for (int h = 0; h < m.headerCount(); h++) {
+            HeaderName name = m.headerName(h);
+            if (!ROUTING_HEADERS.contains(name)) {
+                continue;
+            }
+            long line = m.headerLine(h);
+            // The line ends with its own LF; any LF before that one is a continuation.
+            if (m.buffer().indexOf(Range.start(line), Range.end(line) - 1, (byte) '\n') >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean plainName(SipMessage m, long name) {
+        for (int i = Range.start(name); i < Range.end(name); i++) {
+            byte b = m.buffer().getByte(i);
+            boolean ok = b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '-' || b == '_' || b == '.';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean knownAuthScheme(SipMessage m, int header) {
+        if (header < 0) {
+            return true;
+        }
+        long v = m.headerValue(header);
+        int s = Range.start(v);
+        int e = s;
+        while (e < Range.end(v) && m.buffer().getByte(e) != ' ' && m.buffer().getByte(e) != '\t') {
+            e++;
+        }
+        long scheme = Range.between(s, e);
+        return m.contentEquals(scheme, DIGEST, true) || m.contentEquals(scheme, BEARER, true);
     }
 
     private static boolean routableScheme(SipMessage m, long uri) {

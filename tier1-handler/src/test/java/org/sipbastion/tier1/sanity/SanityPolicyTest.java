@@ -18,16 +18,24 @@ import org.sipbastion.parser.SipMessage;
 /** Policy verdicts on every syntactically valid torture message. */
 class SanityPolicyTest {
     /** Messages the RFCs say a proxy or edge should refuse; everything else valid must pass. */
-    private static final Map<String, PolicyViolation> REFUSED = Map.of(
-        "messages/badbranch.dat", PolicyViolation.EMPTY_BRANCH,
-        "messages/insuf.dat", PolicyViolation.MISSING_MANDATORY_HEADER,
-        "messages/unkscm.dat", PolicyViolation.UNSUPPORTED_URI_SCHEME,
-        "messages/novelsc.dat", PolicyViolation.UNSUPPORTED_URI_SCHEME,
-        "messages/bext01.dat", PolicyViolation.BAD_EXTENSION,
-        "messages/multi01.dat", PolicyViolation.DUPLICATE_SINGLE_VALUE_HEADER,
-        "messages/mcl01.dat", PolicyViolation.DUPLICATE_SINGLE_VALUE_HEADER,
-        "messages/bcast.dat", PolicyViolation.BROADCAST_VIA,
-        "messages/zeromf.dat", PolicyViolation.TOO_MANY_HOPS);
+    private static final Map<String, PolicyViolation> REFUSED = Map.ofEntries(
+        Map.entry("messages/dblreq.dat", PolicyViolation.TRAILING_OCTETS),
+        Map.entry("ipv4-mapped-ipv6", PolicyViolation.TRAILING_OCTETS),
+        Map.entry("ipv6-in-sdp", PolicyViolation.TRAILING_OCTETS),
+        Map.entry("mult-ip-in-sdp", PolicyViolation.TRAILING_OCTETS),
+        Map.entry("messages/wsinv.dat", PolicyViolation.FOLDED_HEADER),
+        Map.entry("messages/esc02.dat", PolicyViolation.UNUSUAL_HEADER_NAME),
+        Map.entry("messages/intmeth.dat", PolicyViolation.UNUSUAL_HEADER_NAME),
+        Map.entry("messages/regaut01.dat", PolicyViolation.UNSUPPORTED_AUTH_SCHEME),
+        Map.entry("messages/badbranch.dat", PolicyViolation.EMPTY_BRANCH),
+        Map.entry("messages/insuf.dat", PolicyViolation.MISSING_MANDATORY_HEADER),
+        Map.entry("messages/unkscm.dat", PolicyViolation.UNSUPPORTED_URI_SCHEME),
+        Map.entry("messages/novelsc.dat", PolicyViolation.UNSUPPORTED_URI_SCHEME),
+        Map.entry("messages/bext01.dat", PolicyViolation.BAD_EXTENSION),
+        Map.entry("messages/multi01.dat", PolicyViolation.DUPLICATE_SINGLE_VALUE_HEADER),
+        Map.entry("messages/mcl01.dat", PolicyViolation.DUPLICATE_SINGLE_VALUE_HEADER),
+        Map.entry("messages/bcast.dat", PolicyViolation.BROADCAST_VIA),
+        Map.entry("messages/zeromf.dat", PolicyViolation.TOO_MANY_HOPS));
 
     static Stream<Corpus.Entry> valid() {
         return Corpus.all().stream().filter(Corpus.Entry::syntacticallyValid);
