@@ -1,0 +1,99 @@
+package org.sipbastion.gateway;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.sipbastion.gateway.forward.BranchCodec;
+import org.sipbastion.gateway.forward.SelfAddress;
+import org.sipbastion.gateway.pipeline.LocalRequestHandler;
+import org.sipbastion.gateway.pipeline.PolicyFilter;
+import org.sipbastion.gateway.pipeline.RequestForwarder;
+import org.sipbastion.gateway.pipeline.ResponseRouter;
+import org.sipbastion.gateway.pipeline.SipDatagramDecoder;
+import org.sipbastion.gateway.pipeline.StatelessReplier;
+import org.sipbastion.gateway.transport.EventLoops;
+import org.sipbastion.tier2.affinity.RendezvousSelector;
+
+/**
+ * One running gateway: a UDP listener whose pipeline is decode, tier 1 policy, local requests,
+ * response routing, request forwarding. Stateless in this slice: everything it needs to route a
+ * message is in the message or in the config.
+ */
+public final class Gateway implements AutoCloseable {
+    /** Socket buffers large enough to ride out a burst while the event loop is busy. */
+    private static final int SOCKET_BUFFER = 4 << 20;
+
+    private final GatewayConfig config;
+    private final GatewayCounters counters;
+    private final EventLoopGroup group;
+    private final Channel channel;
+
+    private Gateway(GatewayConfig config, GatewayCounters counters, EventLoopGroup group, Channel channel) {
+        this.config = config;
+        this.counters = counters;
+        this.group = group;
+        this.channel = channel;
+    }
+
+    /** Binds the listener; fails fast (the exception says which address) if it cannot. */
+    public static Gateway start(GatewayConfig config) throws InterruptedException {
+        EventLoopGroup group = EventLoops.group(1);
+        try {
+            Channel ch = new Bootstrap()
+                .group(group)
+                .channel(EventLoops.datagramChannel())
+                .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER)
+                .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
+                .handler(new ChannelInboundHandlerAdapter())
+                .bind(config.listen()).sync().channel();
+            // The pipeline is built once the address is bound, so an ephemeral port (tests) is the
+            // one we advertise. It runs on the channel's loop before any read is handled.
+            GatewayConfig bound = config.withListen((InetSocketAddress) ch.localAddress());
+            GatewayCounters counters = new GatewayCounters();
+            ch.eventLoop().submit(() -> {
+                ch.pipeline().remove(ChannelInboundHandlerAdapter.class);
+                pipeline(ch.pipeline(), bound, counters, bound.listen());
+            }).sync();
+            return new Gateway(bound, counters, group, ch);
+        } catch (RuntimeException | InterruptedException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /** Builds the data path on a channel pipeline; also used by tests on an EmbeddedChannel. */
+    public static void pipeline(ChannelPipeline p, GatewayConfig config, GatewayCounters counters, InetSocketAddress local) {
+        SelfAddress self = new SelfAddress(config.advertised(), local);
+        StatelessReplier replier = new StatelessReplier(counters);
+        BranchCodec branches = new BranchCodec(config.keys());
+        p.addLast("sip-decoder", new SipDatagramDecoder(config.limits(), counters));
+        p.addLast("tier1-policy", new PolicyFilter(counters, replier));
+        p.addLast("local-requests", new LocalRequestHandler(self, replier));
+        p.addLast("response-router", new ResponseRouter(branches, counters, local));
+        p.addLast("request-forwarder", new RequestForwarder(new RendezvousSelector<>(config.proxies()), branches, self, local,
+            counters, replier));
+    }
+
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    public GatewayCounters counters() {
+        return counters;
+    }
+
+    @Override
+    public void close() {
+        channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,37 @@
+package org.sipbastion.gateway;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.sipbastion.crypto.mac.MacKeyRing;
+import org.sipbastion.parser.Limits;
+
+/**
+ * What one gateway instance needs to run (the first slice: static proxies, UDP).
+ *
+ * @param listen     local UDP address and port
+ * @param advertised host name or address we put in Via and Record-Route (what peers send back to)
+ * @param proxies    the proxy farm behind us, in configuration order
+ * @param keys       HMAC keys for derived branches
+ * @param limits     parser limits
+ */
+public record GatewayConfig(
+    InetSocketAddress listen, String advertised, List<InetSocketAddress> proxies, MacKeyRing keys, Limits limits) {
+
+    public GatewayConfig {
+        if (proxies.isEmpty()) {
+            throw new IllegalArgumentException("at least one proxy is needed");
+        }
+        if (advertised == null || advertised.isBlank()) {
+            if (listen.getAddress().isAnyLocalAddress()) {
+                throw new IllegalArgumentException(
+                    "listening on all addresses (" + listen + "): say which address peers reach us at (--advertise)");
+            }
+            advertised = listen.getAddress().getHostAddress();
+        }
+        proxies = List.copyOf(proxies);
+    }
+
+    public GatewayConfig withListen(InetSocketAddress address) {
+        return new GatewayConfig(address, advertised, proxies, keys, limits);
+    }
+}

@@ -1,0 +1,70 @@
+package org.sipbastion.gateway.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/**
+ * {@code bastion COMMAND [OPTIONS]}. Exit codes, for every command: 0 done, 1 failed at run time
+ * (cannot bind, unreadable file), 2 usage error.
+ */
+public final class Main {
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int USAGE = 2;
+
+    private static final String HELP = """
+        Usage: bastion COMMAND [OPTIONS]
+
+        SIP Bastion, a two-tier SIP security gateway.
+
+        Commands:
+          demo    run the gateway on 127.0.0.1 with three embedded demo proxies
+          run     run the gateway in front of the proxies you name
+          lint    judge SIP messages in files: valid, or invalid with a typed reason
+
+        Run 'bastion COMMAND --help' for a command's options.
+        Exit codes: 0 done, 1 failed at run time, 2 usage error.
+        """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0) {
+            err.print(HELP);
+            return USAGE;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        try {
+            return switch (args[0]) {
+                case "lint" -> new LintCommand(out, err).run(rest);
+                case "demo" -> new ServeCommand(out, err, true).run(rest);
+                case "run" -> new ServeCommand(out, err, false).run(rest);
+                case "help", "--help", "-h" -> {
+                    out.print(HELP);
+                    yield OK;
+                }
+                default -> {
+                    err.println("bastion: unknown command '" + args[0] + "'");
+                    err.print(HELP);
+                    yield USAGE;
+                }
+            };
+        } catch (UsageException e) {
+            err.println("bastion " + args[0] + ": " + e.getMessage());
+            err.println("Run 'bastion " + args[0] + " --help' for usage.");
+            return USAGE;
+        }
+    }
+
+    /** A mistake in the command line: reported with a hint, exit code 2. */
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package org.sipbastion.gateway.cli;
+
+import io.netty.channel.EventLoopGroup;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.sipbastion.crypto.mac.MacKeyRing;
+import org.sipbastion.gateway.Gateway;
+import org.sipbastion.gateway.GatewayConfig;
+import org.sipbastion.gateway.demo.DemoProxy;
+import org.sipbastion.gateway.transport.EventLoops;
+import org.sipbastion.parser.Limits;
+
+/**
+ * {@code bastion demo} and {@code bastion run}: start the gateway (and for the demo, three demo
+ * proxies in the same process), print where to send traffic, report counters every 10 seconds
+ * while they change, and stop cleanly on Ctrl-C or SIGTERM.
+ */
+final class ServeCommand {
+    private static final String DEMO_HELP = """
+        Usage: bastion demo [--port PORT] [--proxy-port PORT]
+
+        Runs SIP Bastion on 127.0.0.1 with three embedded demo proxies (tiny user agent servers
+        answering REGISTER, INVITE, ACK, BYE, OPTIONS) and prints where to send traffic.
+        Nothing outside this process is needed. Stops on Ctrl-C.
+
+          --port PORT         gateway UDP port (default 5060)
+          --proxy-port PORT   first demo proxy port; the others follow (default 5071)
+
+        Exit codes: 0 stopped normally, 1 could not start (e.g. port in use), 2 usage error.
+        """;
+    private static final String RUN_HELP = """
+        Usage: bastion run --proxy HOST:PORT [--proxy HOST:PORT ...] [--listen ADDR:PORT] [--advertise HOST]
+
+        Runs SIP Bastion in front of the given proxies (UDP). Each new call goes to a proxy chosen
+        by Call-ID affinity; every message of a call goes to the same proxy.
+
+          --listen ADDR:PORT   address to receive SIP on (default 127.0.0.1:5060)
+          --proxy HOST:PORT    a proxy behind the gateway, IP address and port; repeat for each
+          --advertise HOST     address peers reach us at, put in Via and Record-Route
+                               (default: the listen address; required when listening on 0.0.0.0)
+
+        Exit codes: 0 stopped normally, 1 could not start, 2 usage error.
+        """;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final boolean demo;
+
+    ServeCommand(PrintStream out, PrintStream err, boolean demo) {
+        this.out = out;
+        this.err = err;
+        this.demo = demo;
+    }
+
+    int run(String[] args) {
+        InetSocketAddress listen = new InetSocketAddress(loopback(), 5060);
+        int proxyPort = 5071;
+        String advertise = null;
+        List<InetSocketAddress> proxies = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--help") || a.equals("-h")) {
+                out.print(demo ? DEMO_HELP : RUN_HELP);
+                return Main.OK;
+            }
+            String value = i + 1 < args.length ? args[++i] : null;
+            if (value == null) {
+                throw new Main.UsageException(a + " needs a value");
+            }
+            switch (demo ? "demo" + a : "run" + a) {
+                case "demo--port" -> listen = new InetSocketAddress(loopback(), port(value));
+                case "demo--proxy-port" -> proxyPort = port(value);
+                case "run--listen" -> listen = hostPort(value);
+                case "run--proxy" -> proxies.add(hostPort(value));
+                case "run--advertise" -> advertise = value;
+                default -> throw new Main.UsageException("unknown option " + a);
+            }
+        }
+        if (!demo && proxies.isEmpty()) {
+            throw new Main.UsageException("at least one --proxy HOST:PORT is needed");
+        }
+        return serve(listen, advertise, proxies, proxyPort);
+    }
+
+    private int serve(InetSocketAddress listen, String advertise, List<InetSocketAddress> proxies, int proxyPort) {
+        List<DemoProxy> demoProxies = new ArrayList<>();
+        EventLoopGroup demoGroup = demo ? EventLoops.group(1) : null;
+        Gateway gateway = null;
+        try {
+            if (demo) {
+                for (int i = 0; i < 3; i++) {
+                    InetSocketAddress at = new InetSocketAddress(loopback(), proxyPort + i);
+                    String name = "proxy" + (i + 1);
+                    DemoProxy p = startOrExplain(() -> DemoProxy.start(name, demoGroup, at), at);
+                    demoProxies.add(p);
+                    proxies.add(p.address());
+                }
+            }
+            GatewayConfig config = new GatewayConfig(listen, advertise, proxies, MacKeyRing.random(), Limits.DEFAULT);
+            gateway = startOrExplain(() -> Gateway.start(config), listen);
+            printBanner(gateway, demoProxies);
+            awaitShutdown(gateway, demoProxies);
+            return Main.OK;
+        } catch (StartFailure e) {
+            err.println("bastion: " + e.getMessage());
+            return Main.FAILED;
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException(e.getMessage());
+        } finally {
+            if (gateway != null) {
+                gateway.close();
+            }
+            demoProxies.forEach(DemoProxy::close);
+            if (demoGroup != null) {
+                demoGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private void printBanner(Gateway gateway, List<DemoProxy> demoProxies) {
+        InetSocketAddress at = gateway.localAddress();
+        String where = at.getAddress().getHostAddress() + ":" + at.getPort();
+        out.println("SIP Bastion " + (demo ? "demo " : "") + "listening on udp:" + where + " (" + EventLoops.describe() + ")");
+        for (InetSocketAddress p : gateway.config().proxies()) {
+            out.println("  proxy " + p.getAddress().getHostAddress() + ":" + p.getPort());
+        }
+        if (demo) {
+            out.println();
+            out.println("Send SIP to udp:" + where + ", for example:");
+            out.println("  sipp -sn uac " + where + " -m 20 -r 5          # 20 calls through the gateway");
+            out.println("  sipsak -s sip:" + where + "                     # OPTIONS, answered by the gateway");
+            out.println("Counters are printed every 10 s while traffic flows. Stop with Ctrl-C.");
+        }
+        out.flush();
+    }
+
+    private void awaitShutdown(Gateway gateway, List<DemoProxy> demoProxies) {
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread hook = new Thread(stop::countDown, "bastion-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        String last = "";
+        try {
+            while (!stop.await(10, TimeUnit.SECONDS)) {
+                String now = gateway.counters().summary();
+                if (!now.equals(last)) {
+                    out.println("gateway " + now);
+                    demoProxies.forEach(p -> out.println("  " + p.summary()));
+                    out.flush();
+                    last = now;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        out.println("bastion: stopping; " + gateway.counters().summary());
+        out.flush();
+    }
+
+    private interface Starter<T> {
+        T start() throws Exception;
+    }
+
+    private static <T> T startOrExplain(Starter<T> starter, InetSocketAddress at) {
+        try {
+            return starter.start();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartFailure("interrupted while starting", e);
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new StartFailure("cannot listen on udp:" + at.getAddress().getHostAddress() + ":" + at.getPort() + " ("
+                + e.getMessage() + "); is another SIP server using it? Choose another port with --port.", e);
+        }
+    }
+
+    private static InetAddress loopback() {
+        return InetAddress.getLoopbackAddress();
+    }
+
+    static int port(String s) {
+        try {
+            int p = Integer.parseInt(s);
+            if (p < 1 || p > 65535) {
+                throw new NumberFormatException();
+            }
+            return p;
+        } catch (NumberFormatException e) {
+            throw new Main.UsageException("not a port number (1-65535): " + s);
+        }
+    }
+
+    /** HOST:PORT with an IP address (no DNS lookups), IPv6 in brackets. */
+    static InetSocketAddress hostPort(String s) {
+        int colon = s.lastIndexOf(':');
+        if (colon <= 0 || colon == s.length() - 1) {
+            throw new Main.UsageException("expected ADDRESS:PORT, got " + s);
+        }
+        String host = s.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        byte[] ip = io.netty.util.NetUtil.createByteArrayFromIpAddressString(host);
+        if (ip == null) {
+            throw new Main.UsageException("not an IP address: " + host + " (DNS names come with SRV discovery)");
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(ip), port(s.substring(colon + 1)));
+        } catch (UnknownHostException e) {
+            throw new Main.UsageException("bad address " + s);
+        }
+    }
+
+    private static final class StartFailure extends RuntimeException {
+        StartFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

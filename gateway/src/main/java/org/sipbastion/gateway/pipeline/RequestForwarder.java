@@ -1,0 +1,111 @@
+package org.sipbastion.gateway.pipeline;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import org.sipbastion.gateway.GatewayCounters;
+import org.sipbastion.gateway.forward.BranchCodec;
+import org.sipbastion.gateway.forward.Destinations;
+import org.sipbastion.gateway.forward.SelfAddress;
+import org.sipbastion.parser.MessageEditor;
+import org.sipbastion.parser.Method;
+import org.sipbastion.parser.ProxyRewrites;
+import org.sipbastion.parser.Range;
+import org.sipbastion.parser.ResponseWriter;
+import org.sipbastion.parser.SipMessage;
+import org.sipbastion.parser.UriParts;
+import org.sipbastion.tier2.affinity.RendezvousSelector;
+
+/**
+ * Requests, forwarded statelessly (RFC 3261 sections 16.6 and 16.11). From a client: to the proxy
+ * that Call-ID affinity picks. From one of our proxies (e.g. the callee's BYE): to the Request-URI.
+ * On the way: our Route entry is removed, a Record-Route added to dialog-creating requests so the
+ * rest of the dialog crosses the edge, our Via pushed with a derived signed branch, Max-Forwards
+ * decremented, and the sender's real address stamped into its Via.
+ */
+public final class RequestForwarder extends ChannelInboundHandlerAdapter {
+    private final RendezvousSelector<InetSocketAddress> proxies;
+    private final Set<InetSocketAddress> proxySet;
+    private final BranchCodec branches;
+    private final SelfAddress selfUri;
+    private final InetSocketAddress self;
+    private final GatewayCounters counters;
+    private final StatelessReplier replier;
+    private final MessageEditor editor = new MessageEditor();
+    private final UriParts uri = new UriParts();
+    private final byte[] viaPrefix;
+    private final byte[] recordRoute;
+
+    public RequestForwarder(RendezvousSelector<InetSocketAddress> proxies, BranchCodec branches, SelfAddress selfUri,
+        InetSocketAddress self, GatewayCounters counters, StatelessReplier replier) {
+        this.proxies = proxies;
+        this.proxySet = Set.copyOf(proxies.targets());
+        this.branches = branches;
+        this.selfUri = selfUri;
+        this.self = self;
+        this.counters = counters;
+        this.replier = replier;
+        String hostPort = new String(selfUri.advertised(), StandardCharsets.US_ASCII) + ":" + selfUri.port();
+        this.viaPrefix = ("SIP/2.0/UDP " + hostPort + ";branch=").getBytes(StandardCharsets.US_ASCII);
+        this.recordRoute = ("<sip:" + hostPort + ";lr>").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof InboundSip in) || !in.message.isRequest()) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        SipMessage m = in.message;
+        boolean fromProxy = proxySet.contains(in.sender);
+        InetSocketAddress target;
+        if (fromProxy) {
+            target = Destinations.ofUri(m, m.requestUri(), uri);
+            if (target == null || !Destinations.deliverable(target, self)) {
+                counters.unroutable.increment();
+                return;
+            }
+        } else {
+            target = proxies.select(m.hash(m.callId()));
+            if (target == null) {
+                counters.noProxyAvailable.increment();
+                ByteBuf out = replier.begin(ctx, in, 503, "Service Unavailable");
+                if (out != null) {
+                    ResponseWriter.header(out, "Retry-After", "5");
+                    replier.send(ctx, in, out);
+                }
+                return;
+            }
+        }
+        editor.reset();
+        if (m.routeCount() > 0 && selfUri.matches(m, m.firstRoute(), false)) {
+            ProxyRewrites.popRoute(editor, m);
+        }
+        Method method = m.method();
+        if (!Range.present(m.toTag()) && method != Method.ACK && method != Method.CANCEL) {
+            ProxyRewrites.beginRecordRoute(editor, m).writeBytes(recordRoute);
+            ProxyRewrites.endHeader(editor);
+        }
+        ByteBuf via = ProxyRewrites.beginVia(editor, m).writeBytes(viaPrefix);
+        branches.write(m, m.via(0), via);
+        ProxyRewrites.endHeader(editor);
+        ProxyRewrites.decrementMaxForwards(editor, m);
+        ProxyRewrites.markSource(editor, m, in.senderIp(), in.sender.getPort());
+        int length = m.messageEnd() - m.messageStart();
+        ByteBuf out = ctx.alloc().directBuffer(length + editor.delta());
+        editor.writeTo(m.buffer(), m.messageStart(), m.messageEnd(), out);
+        ctx.write(new DatagramPacket(out, target));
+        counters.requestsForwarded.increment();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // A bug must cost one message, never the listener: count it and keep serving.
+        counters.internalErrors.increment();
+        ErrorLog.report(cause);
+    }
+}

@@ -1,0 +1,34 @@
+package org.sipbastion.gateway.transport;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+
+/** Native epoll where the platform has it (Linux appliances), NIO elsewhere; one place decides. */
+public final class EventLoops {
+    private EventLoops() {
+    }
+
+    public static boolean nativeEpoll() {
+        return Epoll.isAvailable();
+    }
+
+    public static EventLoopGroup group(int threads) {
+        IoHandlerFactory factory = nativeEpoll() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        return new MultiThreadIoEventLoopGroup(threads, factory);
+    }
+
+    public static Class<? extends DatagramChannel> datagramChannel() {
+        return nativeEpoll() ? EpollDatagramChannel.class : NioDatagramChannel.class;
+    }
+
+    public static String describe() {
+        return nativeEpoll() ? "epoll" : "nio (" + Epoll.unavailabilityCause() + ")";
+    }
+}
