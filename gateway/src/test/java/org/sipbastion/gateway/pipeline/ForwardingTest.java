@@ -1,0 +1,189 @@
+package org.sipbastion.gateway.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sipbastion.gateway.pipeline.Sip.CLIENT;
+import static org.sipbastion.gateway.pipeline.Sip.CONFIG;
+import static org.sipbastion.gateway.pipeline.Sip.GATEWAY;
+import static org.sipbastion.gateway.pipeline.Sip.PROXY_A;
+import static org.sipbastion.gateway.pipeline.Sip.PROXY_B;
+import static org.sipbastion.gateway.pipeline.Sip.datagram;
+import static org.sipbastion.gateway.pipeline.Sip.lines;
+import static org.sipbastion.gateway.pipeline.Sip.request;
+import static org.sipbastion.gateway.pipeline.Sip.sent;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.sipbastion.gateway.Gateway;
+import org.sipbastion.gateway.GatewayCounters;
+import org.sipbastion.parser.HeaderName;
+import org.sipbastion.parser.SipMessage;
+
+/** The whole gateway pipeline on an EmbeddedChannel: what goes out, where, and with which edits. */
+class ForwardingTest {
+    private final GatewayCounters counters = new GatewayCounters();
+    private final EmbeddedChannel ch = new EmbeddedChannel();
+
+    ForwardingTest() {
+        Gateway.pipeline(ch.pipeline(), CONFIG, counters, GATEWAY);
+    }
+
+    private Sip.Sent one(String text, InetSocketAddress from) {
+        ch.writeInbound(datagram(text, from));
+        List<Sip.Sent> out = sent(ch);
+        assertEquals(1, out.size(), "expected exactly one datagram out, counters: " + counters.summary());
+        return out.get(0);
+    }
+
+    @Test
+    void initialInviteIsRecordRoutedViaPushedAndSourceStamped() {
+        Sip.Sent out = one(request("INVITE", "call-1@x", "INVITE"), CLIENT);
+        assertTrue(out.to().equals(PROXY_A) || out.to().equals(PROXY_B));
+        SipMessage m = out.parsed();
+        assertEquals("sip:127.0.0.1:5060;lr", m.string(m.firstRecordRoute()));
+        assertEquals(2, m.viaCount());
+        assertEquals("127.0.0.1", m.string(m.via(0).host()));
+        assertEquals(5060, m.via(0).port());
+        assertTrue(m.string(m.via(0).branch()).startsWith("z9hG4bKsb"));
+        assertEquals("127.0.0.1", m.string(m.via(1).received()), "sent-by 10.1.1.1 differs from the source");
+        assertEquals(40000, m.via(1).rport());
+        assertEquals(69, m.maxForwards());
+        assertEquals(1, counters.requestsForwarded.sum());
+    }
+
+    @Test
+    void everyMessageOfACallGoesToTheSameProxyAndCallsSpread() {
+        Set<InetSocketAddress> used = new HashSet<>();
+        for (int i = 0; i < 40; i++) {
+            String callId = "spread-" + i + "@x";
+            InetSocketAddress first = one(request("INVITE", callId, "INVITE"), CLIENT).to();
+            used.add(first);
+            assertEquals(first, one(request("ACK", callId, "ACK"), CLIENT).to());
+            assertEquals(first, one(request("BYE", callId, "BYE"), CLIENT).to());
+        }
+        assertEquals(Set.of(PROXY_A, PROXY_B), used);
+    }
+
+    @Test
+    void cancelAndNon2xxAckShareTheInvitesBranchA2xxAckDoesNot() {
+        String invite = request("INVITE", "branch@x", "INVITE");
+        String branch = branchOf(one(invite, CLIENT));
+        assertEquals(branch, branchOf(one(invite, CLIENT)), "retransmission");
+        assertEquals(branch, branchOf(one(request("CANCEL", "branch@x", "CANCEL"), CLIENT)));
+        assertEquals(branch, branchOf(one(request("ACK", "branch@x", "ACK"), CLIENT)), "ACK for a non-2xx");
+        String ack2xx = request("ACK", "branch@x", "ACK").replace("z9hG4bKclient1", "z9hG4bKclient2");
+        assertNotEquals(branch, branchOf(one(ack2xx, CLIENT)));
+    }
+
+    private static String branchOf(Sip.Sent s) {
+        SipMessage m = s.parsed();
+        return m.string(m.via(0).branch());
+    }
+
+    @Test
+    void responseWithOurBranchIsPoppedAndSentToTheClient() {
+        SipMessage fwd = one(request("INVITE", "resp@x", "INVITE"), CLIENT).parsed();
+        String response = responseTo(fwd, 200, "OK");
+        Sip.Sent back = one(response, PROXY_A);
+        assertEquals(CLIENT, back.to(), "received + rport of the client's Via");
+        SipMessage m = back.parsed();
+        assertEquals(1, m.viaCount());
+        assertEquals("z9hG4bKclient1", m.string(m.via(0).branch()));
+        assertEquals(1, counters.responsesForwarded.sum());
+    }
+
+    @Test
+    void responseWeNeverCausedIsDropped() {
+        SipMessage fwd = one(request("INVITE", "forged@x", "INVITE"), CLIENT).parsed();
+        String genuine = responseTo(fwd, 486, "Busy Here");
+        String forged = genuine.replace(fwd.string(fwd.via(0).branch()), "z9hG4bKsbaaaaaaaaaaaaaaaaa");
+        ch.writeInbound(datagram(forged, PROXY_A));
+        assertTrue(sent(ch).isEmpty());
+        String otherCall = genuine.replace("Call-ID: forged@x", "Call-ID: other@x");
+        ch.writeInbound(datagram(otherCall, PROXY_A));
+        assertTrue(sent(ch).isEmpty(), "a branch is bound to its call: replaying it on another call fails");
+        assertEquals(2, counters.forgedResponses.sum());
+    }
+
+    @Test
+    void aViaNamingBroadcastIsRefusedAtTheEdge() {
+        String req = request("INVITE", "bcast@x", "INVITE")
+            .replace("10.1.1.1:5062;branch=z9hG4bKclient1;rport", "10.1.1.1;branch=z9hG4bKclient1;received=255.255.255.255");
+        ch.writeInbound(datagram(req, CLIENT));
+        assertTrue(sent(ch).isEmpty());
+        assertEquals(1, counters.refusedCount(org.sipbastion.tier1.sanity.PolicyViolation.BROADCAST_VIA));
+    }
+
+    @Test
+    void aResponseIsNeverSentBackToUs() {
+        String req = request("INVITE", "loop@x", "INVITE")
+            .replace("10.1.1.1:5062;branch=z9hG4bKclient1;rport", "10.1.1.1;branch=z9hG4bKclient1;received=127.0.0.1;rport=5060");
+        SipMessage fwd = one(req, CLIENT).parsed();
+        ch.writeInbound(datagram(responseTo(fwd, 200, "OK"), PROXY_A));
+        assertTrue(sent(ch).isEmpty());
+        assertEquals(1, counters.unroutable.sum());
+    }
+
+    @Test
+    void inDialogRequestLosesOurRouteEntry() {
+        String bye = request("BYE", "dialog@x", "BYE", "Route: <sip:127.0.0.1:5060;lr>, <sip:proxy.example.com;lr>")
+            .replace("To: <sip:bob@example.com>", "To: <sip:bob@example.com>;tag=callee1");
+        SipMessage m = one(bye, CLIENT).parsed();
+        assertEquals(1, m.routeCount());
+        assertEquals("sip:proxy.example.com;lr", m.string(m.firstRoute()));
+        assertEquals(0, m.recordRouteCount(), "no Record-Route inside a dialog");
+    }
+
+    @Test
+    void requestFromAProxyGoesToItsRequestUri() {
+        String bye = lines(
+            "BYE sip:alice@127.0.0.1:40000 SIP/2.0",
+            "Via: SIP/2.0/UDP 127.0.0.1:5071;branch=z9hG4bKproxy1",
+            "Route: <sip:127.0.0.1:5060;lr>",
+            "Max-Forwards: 69",
+            "From: <sip:bob@example.com>;tag=callee1",
+            "To: <sip:alice@example.com>;tag=fromtag1",
+            "Call-ID: reverse@x",
+            "CSeq: 7 BYE",
+            "Content-Length: 0",
+            "");
+        Sip.Sent out = one(bye, PROXY_A);
+        assertEquals(CLIENT, out.to());
+        SipMessage m = out.parsed();
+        assertEquals(0, m.routeCount());
+        assertEquals(2, m.viaCount());
+        assertEquals("127.0.0.1", m.string(m.via(0).host()));
+        assertEquals(5060, m.via(0).port());
+        assertEquals("z9hG4bKproxy1", m.string(m.via(1).branch()));
+    }
+
+    @Test
+    void malformedAndRefusedMessagesNeverLeave() {
+        ch.writeInbound(datagram("garbage\r\n\r\n", CLIENT));
+        ch.writeInbound(datagram(request("INVITE", "x@x", "INVITE").replace("CSeq: 1 INVITE", "CSeq: 1 BYE"), CLIENT));
+        assertTrue(sent(ch).isEmpty());
+        assertEquals(2, counters.malformedTotal());
+        assertFalse(ch.finish());
+    }
+
+    /** What a proxy (UAS) would answer to the forwarded request: same Vias, To tag added. */
+    static String responseTo(SipMessage fwd, int status, String reason) {
+        StringBuilder b = new StringBuilder("SIP/2.0 " + status + " " + reason + "\r\n");
+        for (int h = 0; h < fwd.headerCount(); h++) {
+            HeaderName n = fwd.headerName(h);
+            if (n == HeaderName.VIA || n == HeaderName.FROM || n == HeaderName.CALL_ID || n == HeaderName.CSEQ
+                || n == HeaderName.RECORD_ROUTE) {
+                b.append(fwd.string(fwd.headerLine(h)));
+            } else if (n == HeaderName.TO) {
+                b.append("To: ").append(fwd.string(fwd.headerValue(h))).append(";tag=uas1\r\n");
+            }
+        }
+        return b.append("Content-Length: 0\r\n\r\n").toString();
+    }
+}

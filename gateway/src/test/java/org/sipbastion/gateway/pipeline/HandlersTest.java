@@ -1,0 +1,106 @@
+package org.sipbastion.gateway.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sipbastion.gateway.pipeline.Sip.CLIENT;
+import static org.sipbastion.gateway.pipeline.Sip.GATEWAY;
+import static org.sipbastion.gateway.pipeline.Sip.datagram;
+import static org.sipbastion.gateway.pipeline.Sip.request;
+import static org.sipbastion.gateway.pipeline.Sip.sent;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.DatagramPacket;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.sipbastion.gateway.GatewayCounters;
+import org.sipbastion.gateway.forward.SelfAddress;
+import org.sipbastion.parser.Limits;
+import org.sipbastion.parser.Reason;
+import org.sipbastion.tier1.sanity.PolicyViolation;
+
+/** Each handler alone on an EmbeddedChannel. */
+class HandlersTest {
+    private final GatewayCounters counters = new GatewayCounters();
+
+    @Test
+    void decoderPassesParsedMessagesAndCountsMalformedOnes() {
+        EmbeddedChannel ch = new EmbeddedChannel(new SipDatagramDecoder(Limits.DEFAULT, counters), new Capture());
+        DatagramPacket good = datagram(request("OPTIONS", "c1@x", "OPTIONS"), CLIENT);
+        DatagramPacket bad = datagram("INVITE sip:a@b SIP/7.0\r\n\r\n", CLIENT);
+        ch.writeInbound(good, bad);
+        Capture cap = ch.pipeline().get(Capture.class);
+        assertEquals(1, cap.seen.size());
+        assertEquals("c1@x", cap.seen.get(0));
+        assertEquals(1, counters.malformedCount(Reason.BAD_VERSION));
+        assertEquals(2, counters.received.sum());
+        assertEquals(0, good.refCnt(), "the decoder releases every datagram");
+        assertEquals(0, bad.refCnt());
+    }
+
+    @Test
+    void policyFilterAnswersRequestsButNeverAcksOrResponses() {
+        EmbeddedChannel ch = channelWith(new PolicyFilter(counters, new StatelessReplier(counters)));
+        ch.writeInbound(datagram(request("INVITE", "mf0@x", "INVITE").replace("Max-Forwards: 70", "Max-Forwards: 0"), CLIENT));
+        List<Sip.Sent> out = sent(ch);
+        assertEquals(1, out.size());
+        assertEquals(483, out.get(0).parsed().statusCode());
+        assertEquals(CLIENT, out.get(0).to(), "rport: reply to the source port");
+        ch.writeInbound(datagram(request("ACK", "mf0@x", "ACK").replace("Max-Forwards: 70", "Max-Forwards: 0"), CLIENT));
+        assertTrue(sent(ch).isEmpty(), "an ACK is never answered");
+        assertEquals(2, counters.refusedCount(PolicyViolation.TOO_MANY_HOPS));
+        assertNull(ch.pipeline().get(Capture.class).last(), "refused messages go no further");
+    }
+
+    @Test
+    void policyFilterLetsGoodMessagesThrough() {
+        EmbeddedChannel ch = channelWith(new PolicyFilter(counters, new StatelessReplier(counters)));
+        ch.writeInbound(datagram(request("INVITE", "ok@x", "INVITE"), CLIENT));
+        assertEquals("ok@x", ch.pipeline().get(Capture.class).last());
+        assertEquals(0, counters.refusedTotal());
+    }
+
+    @Test
+    void optionsToTheApplianceIsAnsweredHereOthersPassOn() {
+        EmbeddedChannel ch = channelWith(new LocalRequestHandler(new SelfAddress("127.0.0.1", GATEWAY),
+            new StatelessReplier(counters)));
+        ch.writeInbound(datagram(request("OPTIONS", "ping@x", "OPTIONS").replace("sip:bob@192.0.2.200", "sip:127.0.0.1:5060"),
+            CLIENT));
+        List<Sip.Sent> out = sent(ch);
+        assertEquals(1, out.size());
+        assertEquals(200, out.get(0).parsed().statusCode());
+        assertTrue(out.get(0).text().contains("Allow: INVITE"));
+        ch.writeInbound(datagram(request("OPTIONS", "user@x", "OPTIONS").replace("sip:bob@192.0.2.200", "sip:bob@127.0.0.1:5060"),
+            CLIENT));
+        assertTrue(sent(ch).isEmpty());
+        assertEquals("user@x", ch.pipeline().get(Capture.class).last(), "OPTIONS for a user is forwarded");
+    }
+
+    private EmbeddedChannel channelWith(io.netty.channel.ChannelHandler handler) {
+        return new EmbeddedChannel(new SipDatagramDecoder(Limits.DEFAULT, counters), handler, new Capture());
+    }
+
+    /** Records the Call-IDs that reached the end of the pipeline. */
+    static final class Capture extends io.netty.channel.ChannelInboundHandlerAdapter {
+        final java.util.ArrayList<String> seen = new java.util.ArrayList<>();
+
+        @Override
+        public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+            InboundSip in = (InboundSip) msg;
+            seen.add(in.message().string(in.message().callId()));
+        }
+
+        String last() {
+            return seen.isEmpty() ? null : seen.get(seen.size() - 1);
+        }
+    }
+
+    @Test
+    void captureIsTheLastHandler() {
+        EmbeddedChannel ch = channelWith(new PolicyFilter(counters, new StatelessReplier(counters)));
+        assertSame(Capture.class, ch.pipeline().last().getClass());
+        assertFalse(ch.finish());
+    }
+}
