@@ -19,54 +19,21 @@ public final class GatewayCounters {
     public final LongAdder unroutable = new LongAdder();
     public final LongAdder noProxyAvailable = new LongAdder();
     public final LongAdder internalErrors = new LongAdder();
-    private final LongAdder[] malformed = adders(Reason.values().length);
-    private final LongAdder[] refused = adders(PolicyViolation.values().length);
+    /** Datagrams that are not SIP, by parser verdict. */
+    public final EnumCounters<Reason> malformed = new EnumCounters<>(Reason.class);
+    /** Valid SIP that tier 1's policy refused, by violation. */
+    public final EnumCounters<PolicyViolation> refused = new EnumCounters<>(PolicyViolation.class);
 
-    private static LongAdder[] adders(int n) {
-        LongAdder[] a = new LongAdder[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = new LongAdder();
-        }
-        return a;
-    }
-
-    public void malformed(Reason r) {
-        malformed[r.ordinal()].increment();
-    }
-
-    public long malformedCount(Reason r) {
-        return malformed[r.ordinal()].sum();
-    }
-
-    public long malformedTotal() {
-        long t = 0;
-        for (LongAdder a : malformed) {
-            t += a.sum();
-        }
-        return t;
-    }
-
-    public void refused(PolicyViolation v) {
-        refused[v.ordinal()].increment();
-    }
-
-    public long refusedCount(PolicyViolation v) {
-        return refused[v.ordinal()].sum();
-    }
-
-    public long refusedTotal() {
-        long t = 0;
-        for (LongAdder a : refused) {
-            t += a.sum();
-        }
-        return t;
+    private static String withDetail(EnumCounters<?> c) {
+        long total = c.total();
+        return total == 0 ? "0" : total + "(" + c + ")";
     }
 
     /** One line for logs and the demo console. */
     public String summary() {
         return "received=" + received.sum() + " requests_forwarded=" + requestsForwarded.sum()
             + " responses_forwarded=" + responsesForwarded.sum() + " local_replies=" + localReplies.sum()
-            + " malformed=" + malformedTotal() + " refused=" + refusedTotal() + " forged_responses=" + forgedResponses.sum()
+            + " malformed=" + withDetail(malformed) + " refused=" + withDetail(refused) + " forged_responses=" + forgedResponses.sum()
             + " unroutable=" + unroutable.sum() + " no_proxy=" + noProxyAvailable.sum() + " internal_errors=" + internalErrors.sum();
     }
 }

@@ -121,7 +121,7 @@ class GatewayUdpTest {
         send("INVITE sip:x SIP/2.0\r\n" + "X: y\r\n".repeat(500) + "\r\n");
         send(request("OPTIONS", "after-garbage", 1, "z9hG4bKafter", null));
         assertEquals(200, receive(1).get(0).statusCode(), "still serving");
-        assertEquals(2, gateway.counters().malformedTotal());
+        assertEquals(2, gateway.counters().malformed.total());
     }
 
     @Test

@@ -30,7 +30,7 @@ public final class PolicyFilter extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(in);
             return;
         }
-        counters.refused(v);
+        counters.refused.increment(v);
         if (in.message.isRequest() && v.status() > 0) {
             ByteBuf out = replier.begin(ctx, in, v.status(), v.reasonPhrase());
             if (out != null) {

@@ -30,7 +30,7 @@ public final class SipDatagramDecoder extends ChannelInboundHandlerAdapter {
             counters.received.increment();
             Reason r = inbound.message.parse(packet.content());
             if (r != Reason.OK) {
-                counters.malformed(r);
+                counters.malformed.increment(r);
                 return;
             }
             inbound.sender(packet.sender());

@@ -117,7 +117,7 @@ class ForwardingTest {
             .replace("10.1.1.1:5062;branch=z9hG4bKclient1;rport", "10.1.1.1;branch=z9hG4bKclient1;received=255.255.255.255");
         ch.writeInbound(datagram(req, CLIENT));
         assertTrue(sent(ch).isEmpty());
-        assertEquals(1, counters.refusedCount(org.sipbastion.tier1.sanity.PolicyViolation.BROADCAST_VIA));
+        assertEquals(1, counters.refused.count(org.sipbastion.tier1.sanity.PolicyViolation.BROADCAST_VIA));
     }
 
     @Test
@@ -168,7 +168,7 @@ class ForwardingTest {
         ch.writeInbound(datagram("garbage\r\n\r\n", CLIENT));
         ch.writeInbound(datagram(request("INVITE", "x@x", "INVITE").replace("CSeq: 1 INVITE", "CSeq: 1 BYE"), CLIENT));
         assertTrue(sent(ch).isEmpty());
-        assertEquals(2, counters.malformedTotal());
+        assertEquals(2, counters.malformed.total());
         assertFalse(ch.finish());
     }
 

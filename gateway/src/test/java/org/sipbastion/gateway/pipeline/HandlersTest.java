@@ -34,7 +34,7 @@ class HandlersTest {
         Capture cap = ch.pipeline().get(Capture.class);
         assertEquals(1, cap.seen.size());
         assertEquals("c1@x", cap.seen.get(0));
-        assertEquals(1, counters.malformedCount(Reason.BAD_VERSION));
+        assertEquals(1, counters.malformed.count(Reason.BAD_VERSION));
         assertEquals(2, counters.received.sum());
         assertEquals(0, good.refCnt(), "the decoder releases every datagram");
         assertEquals(0, bad.refCnt());
@@ -50,7 +50,7 @@ class HandlersTest {
         assertEquals(CLIENT, out.get(0).to(), "rport: reply to the source port");
         ch.writeInbound(datagram(request("ACK", "mf0@x", "ACK").replace("Max-Forwards: 70", "Max-Forwards: 0"), CLIENT));
         assertTrue(sent(ch).isEmpty(), "an ACK is never answered");
-        assertEquals(2, counters.refusedCount(PolicyViolation.TOO_MANY_HOPS));
+        assertEquals(2, counters.refused.count(PolicyViolation.TOO_MANY_HOPS));
         assertNull(ch.pipeline().get(Capture.class).last(), "refused messages go no further");
     }
 
@@ -59,7 +59,7 @@ class HandlersTest {
         EmbeddedChannel ch = channelWith(new PolicyFilter(counters, new StatelessReplier(counters)));
         ch.writeInbound(datagram(request("INVITE", "ok@x", "INVITE"), CLIENT));
         assertEquals("ok@x", ch.pipeline().get(Capture.class).last());
-        assertEquals(0, counters.refusedTotal());
+        assertEquals(0, counters.refused.total());
     }
 
     @Test
