@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * <p>Templates ({@code kamailio-proxy.cfg}, {@code kamailio-sanity.cfg} next to this class) have
  * {@code @@NAME@@} placeholders; their header comments describe the log lines each one writes.
  */
-public final class KamailioProcess implements AutoCloseable {
+public final class KamailioProcess extends SipPeer {
 
     /** What the instance does; each is one template. */
     public enum Role {
@@ -50,17 +50,10 @@ public final class KamailioProcess implements AutoCloseable {
     public static final String LOG_MARK = "BASTION-";
 
     private final String tag;
-    private final String host;
-    private final int port;
-    private final Path runDir;
-    private final ManagedProcess process;
 
     private KamailioProcess(String tag, String host, int port, Path runDir, ManagedProcess process) {
+        super(host, port, runDir, process);
         this.tag = tag;
-        this.host = host;
-        this.port = port;
-        this.runDir = runDir;
-        this.process = process;
     }
 
     /** A proxy tagged {@code tag} in its log lines; set its next hop before {@link Builder#start()}. */
@@ -77,26 +70,10 @@ public final class KamailioProcess implements AutoCloseable {
         return tag;
     }
 
-    public String host() {
-        return host;
-    }
 
-    public int port() {
-        return port;
-    }
 
-    /** {@code host:port} as SIPp and Kamailio take it. */
-    public String address() {
-        return host + ":" + port;
-    }
 
-    public Path runDir() {
-        return runDir;
-    }
 
-    public ManagedProcess process() {
-        return process;
-    }
 
     /**
      * What the config script logged so far, each line cut to start at {@code BASTION-}, in order
@@ -104,7 +81,7 @@ public final class KamailioProcess implements AutoCloseable {
      */
     public List<String> logLines() {
         List<String> out = new ArrayList<>();
-        for (String line : process.stderrLines()) {
+        for (String line : process().stderrLines()) {
             int at = line.indexOf(LOG_MARK);
             if (at >= 0) {
                 out.add(line.substring(at));
@@ -116,7 +93,7 @@ public final class KamailioProcess implements AutoCloseable {
     /** Waits until a script log line matches, failing the test after {@code timeout}. */
     public String awaitLogLine(Predicate<String> match, Duration timeout) {
         String[] found = new String[1];
-        process.awaitReady("logging the expected line", timeout, () -> {
+        process().awaitReady("logging the expected line", timeout, () -> {
             Optional<String> line = logLines().stream().filter(match).findFirst();
             line.ifPresent(l -> found[0] = l);
             return line.isPresent();
@@ -124,10 +101,6 @@ public final class KamailioProcess implements AutoCloseable {
         return found[0];
     }
 
-    @Override
-    public void close() {
-        process.close();
-    }
 
     /** Settings for one instance; everything but the next hop of a proxy has a default. */
     public static final class Builder {

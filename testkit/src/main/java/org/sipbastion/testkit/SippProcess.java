@@ -16,7 +16,7 @@ import java.util.List;
  * <p>The built-in uac sends ACK and BYE to the address it sent the INVITE to (it ignores
  * Record-Route), so every message of a call goes through the same proxy.
  */
-public final class SippProcess implements AutoCloseable {
+public final class SippProcess extends SipPeer {
 
     /** SIPp's socket buffer size for high call rates (its default is 65535). */
     public static final int HIGH_RATE_BUFFER = 4194304;
@@ -24,22 +24,15 @@ public final class SippProcess implements AutoCloseable {
     private static final double HIGH_RATE = 100;
 
     private final String name;
-    private final String host;
-    private final int port;
-    private final Path runDir;
     private final Path statFile;
     private final Duration timeout;
-    private final ManagedProcess process;
 
     private SippProcess(String name, String host, int port, Path runDir, Path statFile, Duration timeout,
             ManagedProcess process) {
+        super(host, port, runDir, process);
         this.name = name;
-        this.host = host;
-        this.port = port;
-        this.runDir = runDir;
         this.statFile = statFile;
         this.timeout = timeout;
-        this.process = process;
     }
 
     /** A built-in scenario: {@code uac}, {@code uas}, {@code regexp}, {@code branchc}, ... */
@@ -58,35 +51,19 @@ public final class SippProcess implements AutoCloseable {
         return name;
     }
 
-    public String host() {
-        return host;
-    }
 
-    /** The local SIP port SIPp listens on. */
-    public int port() {
-        return port;
-    }
 
-    public String address() {
-        return host + ":" + port;
-    }
 
-    public Path runDir() {
-        return runDir;
-    }
 
-    public ManagedProcess process() {
-        return process;
-    }
 
     /**
      * Waits for SIPp to finish (its {@code -timeout} plus a margin) and reads its statistics. SIPp
      * writes the statistics file when it exits, so it is read only after the exit.
      */
     public SippResult awaitResult() {
-        int exit = process.waitFor(timeout.plusSeconds(10));
+        int exit = process().waitFor(timeout.plusSeconds(10));
         long[] counts = readCounts();
-        return new SippResult(exit, counts[0], counts[1], runDir);
+        return new SippResult(exit, counts[0], counts[1], runDir());
     }
 
     /** {successful, failed} from the last line of the -trace_stat file; -1 each when unreadable. */
@@ -119,10 +96,6 @@ public final class SippProcess implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
-        process.close();
-    }
 
     /** Settings for one run; the defaults make a short, bounded run. */
     public static final class Builder {
