@@ -26,6 +26,8 @@ final class CharClass {
     static final int IPV6 = 1 << 12;
     /** A generic parameter value that is not quoted: token / host (IPv6 included). */
     static final int GENVALUE = 1 << 13;
+    /** Linear white space inside a header value: SP, HT, and CR/LF (which only appear there as folding). */
+    static final int WS = 1 << 14;
 
     private static final int[] TABLE = new int[256];
 
@@ -53,6 +55,7 @@ final class CharClass {
         add(";/?:@&=+$,%", URIC);
         add("0123456789abcdefABCDEF:.", IPV6);
         add(":[]", GENVALUE);
+        add(" \t\r\n", WS);
     }
 
     private CharClass() {

@@ -85,8 +85,10 @@ public enum HeaderName {
         }
         HeaderName[] candidates = len < BY_LENGTH.length ? BY_LENGTH[len] : null;
         if (candidates != null) {
+            int first = m.byteAt(start) | 0x20;
             for (HeaderName h : candidates) {
-                if (m.regionEquals(start, h.lower, true)) {
+                // The first byte rules out almost every candidate of the same length cheaply.
+                if (h.lower[0] == first && m.regionEquals(start, h.lower, true)) {
                     return h;
                 }
             }
