@@ -28,6 +28,8 @@ final class CharClass {
     static final int GENVALUE = 1 << 13;
     /** Linear white space inside a header value: SP, HT, and CR/LF (which only appear there as folding). */
     static final int WS = 1 << 14;
+    /** Characters a userinfo may hold: user and password characters, ':' and '%' escapes. */
+    static final int USERINFO = 1 << 15;
 
     private static final int[] TABLE = new int[256];
 
@@ -56,6 +58,8 @@ final class CharClass {
         add("0123456789abcdefABCDEF:.", IPV6);
         add(":[]", GENVALUE);
         add(" \t\r\n", WS);
+        addAll(USER | PASSWORD, USERINFO);
+        add(":%", USERINFO);
     }
 
     private CharClass() {

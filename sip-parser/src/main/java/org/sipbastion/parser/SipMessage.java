@@ -238,7 +238,7 @@ public final class SipMessage {
         if (byteAt(uriStart) == '<') {
             return Reason.BAD_REQUEST_URI;
         }
-        if (uri(uriStart, sp2, URI_REQUEST) < 0) {
+        if (uri(uriStart, sp2, URI_REQUEST) != sp2) {
             return reason == Reason.BAD_ESCAPE ? Reason.BAD_ESCAPE : Reason.BAD_REQUEST_URI;
         }
         requestUri = Range.between(uriStart, sp2);
@@ -825,19 +825,10 @@ public final class SipMessage {
             lt = s < e && byteAt(s) == '<' ? s : -1;
         }
         if (lt >= 0) {
+            // The URI grammar stops at '>'; anything else there (space, quote, '<') is an error.
             int us = lt + 1;
-            int gt = us;
-            while (gt < e && byteAt(gt) != '>') {
-                byte b = byteAt(gt);
-                if (CharClass.isWs(b) || b == '<' || b == '"') {
-                    return -1;
-                }
-                gt++;
-            }
-            if (gt == e || gt == us) {
-                return -1;
-            }
-            if (uri(us, gt, URI_NAME_ADDR) < 0) {
+            int gt = uri(us, e, URI_NAME_ADDR);
+            if (gt <= us || gt == e || byteAt(gt) != '>') {
                 return -1;
             }
             uriRange = Range.between(us, gt);
@@ -854,7 +845,7 @@ public final class SipMessage {
             }
             ue++;
         }
-        if (ue == q || uri(q, ue, URI_ADDR_SPEC) < 0) {
+        if (ue == q || uri(q, ue, URI_ADDR_SPEC) != ue) {
             return -1;
         }
         uriRange = Range.between(q, ue);
@@ -905,8 +896,10 @@ public final class SipMessage {
     private static final byte[] SIPS_WORD = "sips".getBytes(StandardCharsets.US_ASCII);
 
     /**
-     * Validates a URI in [p, e). SIP and SIPS URIs are checked against RFC 3261 section 19.1 (with
-     * RFC 5118 tolerance for IPv6 references); other schemes only for absoluteURI characters.
+     * Validates the URI that starts at p (and ends before e at the latest) and returns where it
+     * ends: the caller checks what may follow ('>' in a name-addr, nothing in a Request-URI). SIP and
+     * SIPS URIs are checked against RFC 3261 section 19.1 (with RFC 5118 tolerance for IPv6
+     * references); other schemes only for absoluteURI characters. -1 when invalid.
      */
     private int uri(int p, int e, int context) {
         reason = Reason.BAD_URI;
@@ -926,26 +919,27 @@ public final class SipMessage {
         }
         boolean sip = (c - p == 3 && regionEquals(p, SIP_WORD, true)) || (c - p == 4 && regionEquals(p, SIPS_WORD, true));
         if (!sip) {
-            if (c + 1 == e) {
-                return -1;
-            }
-            for (int i = c + 1; i < e; i++) {
-                if (!CharClass.is(byteAt(i), CharClass.URIC)) {
-                    return -1;
-                }
+            int i = c + 1;
+            while (i < e && CharClass.is(byteAt(i), CharClass.URIC)) {
                 if (byteAt(i) == '%' && !escape(i, e)) {
                     reason = Reason.BAD_ESCAPE;
                     return -1;
                 }
+                i++;
             }
-            return e;
+            return i == c + 1 ? -1 : i;
         }
         uriSip = true;
         int s = c + 1;
+        // Userinfo only if an '@' ends a run of characters that may form one.
         int at = -1;
         for (int i = s; i < e; i++) {
-            if (byteAt(i) == '@') {
+            byte b = byteAt(i);
+            if (b == '@') {
                 at = i;
+                break;
+            }
+            if (!CharClass.is(b, CharClass.USERINFO)) {
                 break;
             }
         }
@@ -1001,7 +995,7 @@ public final class SipMessage {
                 }
             } while (q < e && byteAt(q) == '&');
         }
-        return q == e ? e : -1;
+        return q;
     }
 
     private int userinfo(int p, int e) {
