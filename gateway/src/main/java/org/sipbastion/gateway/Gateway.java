@@ -60,7 +60,9 @@ public final class Gateway implements AutoCloseable {
                 pipeline(ch.pipeline(), bound, counters, bound.listen());
             }).sync();
             return new Gateway(bound, counters, group, ch);
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (Exception e) {
+            // Netty rethrows a failed bind (BindException) undeclared: catch it too, so that no
+            // event loop is left running behind a gateway that never started.
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }

@@ -106,6 +106,13 @@ class GatewayUdpTest {
     }
 
     @Test
+    void aPortInUseFailsWithTheBindError() {
+        GatewayConfig same = gateway.config();
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> Gateway.start(same).close());
+        assertTrue(e instanceof java.net.BindException || e.getCause() instanceof java.net.BindException, e.toString());
+    }
+
+    @Test
     void optionsToTheGatewayIsAnsweredByIt() throws Exception {
         int port = gateway.localAddress().getPort();
         send(request("OPTIONS", "ping-1", 1, "z9hG4bKping", null).replace("sip:bob@127.0.0.1 ", "sip:127.0.0.1:" + port + " "));

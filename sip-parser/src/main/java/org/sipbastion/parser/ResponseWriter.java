@@ -66,6 +66,18 @@ public final class ResponseWriter {
         out.writeBytes(src, Range.start(line), Range.length(line));
     }
 
+    /**
+     * Writes {@code digits} hex digits of {@code hash} into {@code out} at {@code off}: a To tag
+     * derived from the request, so a retransmission gets the same tag without any state.
+     */
+    public static void hexTag(long hash, byte[] out, int off, int digits) {
+        for (int i = 0; i < digits; i++) {
+            out[off + i] = HEX[(int) (hash >>> (i * 4)) & 15];
+        }
+    }
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
     /** Writes one header line. */
     public static void header(ByteBuf out, String name, String value) {
         out.writeCharSequence(name, StandardCharsets.US_ASCII);

@@ -388,7 +388,7 @@ public final class SipMessage {
                     r = first[HeaderName.CSEQ.ordinal()] == h ? cseq(vs, ve) : cseqSyntaxOnly(vs, ve);
                     break;
                 case CALL_ID:
-                    r = callIdHeader(h, vs, ve);
+                    r = callIdHeader(vs, ve);
                     break;
                 case FROM:
                 case TO:
@@ -404,10 +404,10 @@ public final class SipMessage {
                     r = addressList(h, vs, ve, HeaderName.RECORD_ROUTE);
                     break;
                 case MAX_FORWARDS:
-                    r = maxForwardsHeader(h, vs, ve);
+                    r = maxForwardsHeader(vs, ve);
                     break;
                 case CONTENT_LENGTH:
-                    r = contentLengthHeader(h, vs, ve);
+                    r = contentLengthHeader(vs, ve);
                     break;
                 case USER_AGENT:
                     if (!Range.present(userAgent)) {
@@ -669,7 +669,7 @@ public final class SipMessage {
         return r;
     }
 
-    private Reason callIdHeader(int h, int p, int e) {
+    private Reason callIdHeader(int p, int e) {
         if (p == e) {
             return Reason.BAD_CALL_ID;
         }
@@ -852,7 +852,7 @@ public final class SipMessage {
         return ue;
     }
 
-    private Reason maxForwardsHeader(int h, int p, int e) {
+    private Reason maxForwardsHeader(int p, int e) {
         int q = digits(p, e);
         if (q == p || q != e || q - p > 10) {
             return Reason.BAD_MAX_FORWARDS;
@@ -870,7 +870,7 @@ public final class SipMessage {
         return Reason.OK;
     }
 
-    private Reason contentLengthHeader(int h, int p, int e) {
+    private Reason contentLengthHeader(int p, int e) {
         int q = digits(p, e);
         if (q == p || q != e || q - p > 10) {
             return Reason.BAD_CONTENT_LENGTH;

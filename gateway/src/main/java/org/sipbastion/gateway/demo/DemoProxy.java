@@ -102,10 +102,7 @@ public final class DemoProxy implements AutoCloseable {
 
         /** A To tag derived from the Call-ID: retransmissions and later responses agree on it. */
         private byte[] tag() {
-            long h = m.hash(m.callId());
-            for (int i = 0; i < tag.length; i++) {
-                tag[i] = (byte) "0123456789abcdef".charAt((int) (h >>> (i * 4)) & 15);
-            }
+            ResponseWriter.hexTag(m.hash(m.callId()), tag, 0, tag.length);
             return tag;
         }
 

@@ -35,9 +35,7 @@ public final class StatelessReplier {
         long h = m.hash(m.callId()) ^ m.hash(m.fromTag());
         tag[0] = 'b';
         tag[1] = 'x';
-        for (int i = 0; i < 8; i++) {
-            tag[2 + i] = (byte) "0123456789abcdef".charAt((int) (h >>> (i * 4)) & 15);
-        }
+        ResponseWriter.hexTag(h, tag, 2, 8);
         ByteBuf out = ctx.alloc().directBuffer(512);
         ResponseWriter.begin(m, status, reason, tag, out);
         ResponseWriter.header(out, "Server", SERVER);
