@@ -1,6 +1,5 @@
 package org.sipbastion.parser;
 
-import java.nio.charset.StandardCharsets;
 
 /**
  * Header names the parser indexes, with their compact forms (RFC 3261 section 7.3.3 and later RFCs).
@@ -53,7 +52,7 @@ public enum HeaderName {
                 BY_COMPACT[Character.toUpperCase(h.compact)] = h;
             }
             if (h != OTHER) {
-                int n = h.lower.length;
+                int n = h.token.lower.length;
                 HeaderName[] old = BY_LENGTH[n] == null ? new HeaderName[0] : BY_LENGTH[n];
                 HeaderName[] grown = java.util.Arrays.copyOf(old, old.length + 1);
                 grown[old.length] = h;
@@ -64,12 +63,12 @@ public enum HeaderName {
 
     private final String canonical;
     private final char compact;
-    private final byte[] lower;
+    private final TokenName token;
 
     HeaderName(String canonical, char compact) {
         this.canonical = canonical;
         this.compact = compact;
-        this.lower = canonical.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+        this.token = new TokenName(canonical);
     }
 
     /** The name as RFC 3261 spells it. */
@@ -85,10 +84,8 @@ public enum HeaderName {
         }
         HeaderName[] candidates = len < BY_LENGTH.length ? BY_LENGTH[len] : null;
         if (candidates != null) {
-            int first = m.byteAt(start) | 0x20;
             for (HeaderName h : candidates) {
-                // The first byte rules out almost every candidate of the same length cheaply.
-                if (h.lower[0] == first && m.regionEquals(start, h.lower, true)) {
+                if (h.token.matches(m, start, len)) {
                     return h;
                 }
             }

@@ -485,7 +485,7 @@ public final class SipMessage {
     private int viaParm(Via v, int h, int p, int e) {
         int s = p;
         int q = token(p, e);
-        if (q == p || !regionEqualsIgnoreCase(p, q, SIP_WORD)) {
+        if (q == p || !SIP_WORD.matches(this, p, q - p)) {
             return -1;
         }
         q = ws(q, e);
@@ -563,12 +563,12 @@ public final class SipMessage {
         return q;
     }
 
-    private static final byte[] SIP_WORD = "sip".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] BRANCH = "branch".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] RECEIVED = "received".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] RPORT = "rport".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] MADDR = "maddr".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] TAG = "tag".getBytes(StandardCharsets.US_ASCII);
+    private static final TokenName SIP_WORD = new TokenName("sip");
+    private static final TokenName BRANCH = new TokenName("branch");
+    private static final TokenName RECEIVED = new TokenName("received");
+    private static final TokenName RPORT = new TokenName("rport");
+    private static final TokenName MADDR = new TokenName("maddr");
+    private static final TokenName TAG = new TokenName("tag");
 
     private void viaParam(Via v, int paramEnd) {
         if (nameIs(BRANCH)) {
@@ -589,8 +589,8 @@ public final class SipMessage {
         }
     }
 
-    private boolean nameIs(byte[] lower) {
-        return Range.length(paramName) == lower.length && regionEquals(Range.start(paramName), lower, true);
+    private boolean nameIs(TokenName name) {
+        return name.matches(this, Range.start(paramName), Range.length(paramName));
     }
 
     /**
@@ -893,7 +893,7 @@ public final class SipMessage {
     private static final int URI_REQUEST = 0;
     private static final int URI_NAME_ADDR = 1;
     private static final int URI_ADDR_SPEC = 2;
-    private static final byte[] SIPS_WORD = "sips".getBytes(StandardCharsets.US_ASCII);
+    private static final TokenName SIPS_WORD = new TokenName("sips");
 
     /**
      * Validates the URI that starts at p (and ends before e at the latest) and returns where it
@@ -917,7 +917,7 @@ public final class SipMessage {
         if (c == e || byteAt(c) != ':') {
             return -1;
         }
-        boolean sip = (c - p == 3 && regionEquals(p, SIP_WORD, true)) || (c - p == 4 && regionEquals(p, SIPS_WORD, true));
+        boolean sip = SIP_WORD.matches(this, p, c - p) || SIPS_WORD.matches(this, p, c - p);
         if (!sip) {
             int i = c + 1;
             while (i < e && CharClass.is(byteAt(i), CharClass.URIC)) {
@@ -1166,6 +1166,18 @@ public final class SipMessage {
         return lf > p && byteAt(lf - 1) == '\r' ? lf - 1 : lf;
     }
 
+    /** Eight bytes at {@code i}, little-endian, zero past the end of the message. */
+    long wordAt(int i) {
+        if (i + 8 <= end) {
+            return array != null ? (long) LONGS.get(array, arrayOffset + i) : buf.getLongLE(i);
+        }
+        long w = 0;
+        for (int k = 0; k < 8 && i + k < end; k++) {
+            w |= (byteAt(i + k) & 0xFFL) << (8 * k);
+        }
+        return w;
+    }
+
     byte byteAt(int i) {
         return array != null ? array[arrayOffset + i] : buf.getByte(i);
     }
@@ -1187,9 +1199,6 @@ public final class SipMessage {
         return true;
     }
 
-    private boolean regionEqualsIgnoreCase(int p, int e, byte[] lower) {
-        return e - p == lower.length && regionEquals(p, lower, true);
-    }
 
     private boolean sameBytes(long a, long b) {
         int n = Range.length(a);
