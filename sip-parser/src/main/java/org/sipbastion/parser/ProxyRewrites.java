@@ -95,7 +95,7 @@ public final class ProxyRewrites {
             ed.end();
         }
         if (!Range.present(v.received()) && (v.rport() == 0 || !m.contentEquals(v.host(), sourceIp, true))) {
-            ByteBuf out = ed.begin(v.paramsEnd(), 0).writeBytes(RECEIVED);
+            ByteBuf out = ed.begin(v.end(), 0).writeBytes(RECEIVED);
             out.writeBytes(sourceIp);
             ed.end();
         }

@@ -536,7 +536,6 @@ public final class SipMessage {
         if (v != null) {
             v.header = h;
             v.start = s;
-            v.protocolVersion = Range.between(vs, ve);
             v.transport = Range.between(ts, te);
             v.host = Range.between(hs, he);
             v.port = port;
@@ -558,7 +557,6 @@ public final class SipMessage {
         }
         if (v != null) {
             v.end = q;
-            v.paramsEnd = q;
         }
         return q;
     }

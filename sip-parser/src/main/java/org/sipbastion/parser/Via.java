@@ -9,7 +9,6 @@ public final class Via {
     int start;
     int end;
     int next;
-    long protocolVersion;
     long transport;
     long host;
     int port;
@@ -18,16 +17,14 @@ public final class Via {
     long maddr;
     int rport;
     int rportEnd;
-    int paramsEnd;
 
     void reset() {
         header = -1;
         start = end = next = -1;
-        protocolVersion = transport = host = branch = received = maddr = Range.NONE;
+        transport = host = branch = received = maddr = Range.NONE;
         port = -1;
         rport = -1;
         rportEnd = -1;
-        paramsEnd = -1;
     }
 
     /** Index of the header line holding this value. */
@@ -40,7 +37,10 @@ public final class Via {
         return start;
     }
 
-    /** One past the last byte of this via-parm (parameters included, trailing space excluded). */
+    /**
+     * One past the last byte of this via-parm (parameters included, trailing space excluded): where
+     * a new parameter is appended.
+     */
     public int end() {
         return end;
     }
@@ -85,8 +85,4 @@ public final class Via {
         return rportEnd;
     }
 
-    /** Where a new parameter would be appended. */
-    public int paramsEnd() {
-        return paramsEnd;
-    }
 }

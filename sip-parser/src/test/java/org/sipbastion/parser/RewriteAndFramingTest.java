@@ -159,6 +159,14 @@ class RewriteAndFramingTest {
     }
 
     @Test
+    void contactStarForRemovingAllBindings() {
+        SipMessage m = parsed(sip("REGISTER sip:example.com SIP/2.0", "Via: SIP/2.0/UDP h;branch=z9hG4bKx", "Contact: *",
+            "Expires: 0", "Call-ID: c", "CSeq: 2 REGISTER", "From: <sip:a@example.com>;tag=1", "To: <sip:a@example.com>", ""));
+        assertTrue(m.contactIsStar());
+        assertEquals(1, m.contactCount());
+    }
+
+    @Test
     void foldedHeaderValuesAreOneValue() {
         SipMessage m = parsed(sip("OPTIONS sip:a@b SIP/2.0", "Subject: first", " second", "\tthird", "Call-ID:", "  folded-id", ""));
         long subject = m.headerValue(m.first(HeaderName.SUBJECT));

@@ -133,6 +133,13 @@ class TortureCorpusTest {
         SipMessage n = parse("/corpora/rfc4475/messages/escnull.dat");
         assertEquals(2, n.contactCount());
         assertEquals(0, n.contentLength());
+        // Headers are also reachable one line at a time, in order, without being interpreted.
+        int first = n.first(HeaderName.CONTACT);
+        int second = n.next(HeaderName.CONTACT, first);
+        assertEquals("<sip:%00@host5.example.com>", n.string(n.headerValue(first)));
+        assertEquals("<sip:%00%00@host5.example.com>", n.string(n.headerValue(second)));
+        assertEquals(-1, n.next(HeaderName.CONTACT, second));
+        assertFalse(n.contactIsStar());
     }
 
     @Test
