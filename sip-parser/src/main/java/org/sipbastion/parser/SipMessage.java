@@ -82,6 +82,7 @@ public final class SipMessage {
     // Scratch outputs of the sub-grammars below; fields rather than objects so that nothing allocates.
     private long paramName;
     private long paramValue;
+    private long tagParam;
     private long uriRange;
     private long uriHost;
     private int uriPort;
@@ -696,27 +697,14 @@ public final class SipMessage {
             return failedAddress();
         }
         long uri = uriRange;
-        long tag = Range.NONE;
-        while (true) {
-            int semi = ws(q, e);
-            if (semi == e) {
-                break;
-            }
-            if (byteAt(semi) != ';') {
-                return Reason.BAD_NAME_ADDR;
-            }
-            int pe = param(ws(semi + 1, e), e);
-            if (pe < 0) {
-                return reason == Reason.UNTERMINATED_QUOTE ? reason : Reason.BAD_PARAMETER;
-            }
-            if (nameIs(TAG)) {
-                if (!Range.present(paramValue)) {
-                    return Reason.BAD_PARAMETER;
-                }
-                tag = paramValue;
-            }
-            q = pe;
+        q = addressParams(q, e, true);
+        if (q < 0) {
+            return reason;
         }
+        if (q != e) {
+            return Reason.BAD_NAME_ADDR;
+        }
+        long tag = tagParam;
         boolean firstOfKind = first[names[h].ordinal()] == h;
         if (firstOfKind && from) {
             fromUri = uri;
@@ -744,17 +732,9 @@ public final class SipMessage {
                 return failedAddress();
             }
             long uri = uriRange;
-            while (true) {
-                int semi = ws(q, e);
-                if (semi == e || byteAt(semi) != ';') {
-                    q = semi;
-                    break;
-                }
-                int pe = param(ws(semi + 1, e), e);
-                if (pe < 0) {
-                    return reason == Reason.UNTERMINATED_QUOTE ? reason : Reason.BAD_PARAMETER;
-                }
-                q = pe;
+            q = addressParams(q, e, false);
+            if (q < 0) {
+                return reason;
             }
             switch (kind) {
                 case CONTACT:
@@ -787,6 +767,36 @@ public final class SipMessage {
             if (p == e) {
                 return Reason.BAD_NAME_ADDR;
             }
+        }
+    }
+
+    /**
+     * *( SEMI generic-param ) after a name-addr or addr-spec: returns where the parameters end
+     * (white space after them skipped), or -1 with {@link #reason} set. With {@code tagWanted}, the
+     * tag's value goes to {@link #tagParam}, and a tag without a value is an error.
+     */
+    private int addressParams(int q, int e, boolean tagWanted) {
+        tagParam = Range.NONE;
+        while (true) {
+            int semi = ws(q, e);
+            if (semi == e || byteAt(semi) != ';') {
+                return semi;
+            }
+            int pe = param(ws(semi + 1, e), e);
+            if (pe < 0) {
+                if (reason != Reason.UNTERMINATED_QUOTE) {
+                    reason = Reason.BAD_PARAMETER;
+                }
+                return -1;
+            }
+            if (tagWanted && nameIs(TAG)) {
+                if (!Range.present(paramValue)) {
+                    reason = Reason.BAD_PARAMETER;
+                    return -1;
+                }
+                tagParam = paramValue;
+            }
+            q = pe;
         }
     }
 
@@ -851,15 +861,8 @@ public final class SipMessage {
     }
 
     private Reason maxForwardsHeader(int p, int e) {
-        int q = digits(p, e);
-        if (q == p || q != e || q - p > 10) {
-            return Reason.BAD_MAX_FORWARDS;
-        }
-        long n = 0;
-        for (int i = p; i < q; i++) {
-            n = n * 10 + (byteAt(i) - '0');
-        }
-        if (n > 255) {
+        long n = decimal(p, e, 255);
+        if (n < 0) {
             return Reason.BAD_MAX_FORWARDS;
         }
         if (maxForwards < 0) {
@@ -869,21 +872,26 @@ public final class SipMessage {
     }
 
     private Reason contentLengthHeader(int p, int e) {
-        int q = digits(p, e);
-        if (q == p || q != e || q - p > 10) {
-            return Reason.BAD_CONTENT_LENGTH;
-        }
-        long n = 0;
-        for (int i = p; i < q; i++) {
-            n = n * 10 + (byteAt(i) - '0');
-        }
-        if (n > limits.maxMessageBytes()) {
+        long n = decimal(p, e, limits.maxMessageBytes());
+        if (n < 0) {
             return Reason.BAD_CONTENT_LENGTH;
         }
         if (contentLength < 0) {
             contentLength = (int) n;
         }
         return Reason.OK;
+    }
+
+    /** 1*DIGIT filling [p, e), at most ten digits and not above {@code max}: its value, else -1. */
+    private long decimal(int p, int e, long max) {
+        if (e == p || e - p > 10 || digits(p, e) != e) {
+            return -1;
+        }
+        long n = 0;
+        for (int i = p; i < e; i++) {
+            n = n * 10 + (byteAt(i) - '0');
+        }
+        return n <= max ? n : -1;
     }
 
     // ------------------------------------------------------------------ URIs
@@ -1469,6 +1477,11 @@ public final class SipMessage {
         h = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
         h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
         return h ^ (h >>> 31);
+    }
+
+    /** The value of a range holding 1 to 10 decimal digits and nothing else, or -1. */
+    public long number(long range) {
+        return Range.present(range) ? decimal(Range.start(range), Range.end(range), Long.MAX_VALUE) : -1;
     }
 
     /** True when the bytes in range equal {@code bytes}, optionally ignoring ASCII case. */

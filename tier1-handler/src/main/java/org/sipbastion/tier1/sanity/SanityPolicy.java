@@ -35,9 +35,13 @@ public final class SanityPolicy {
     };
 
     /** Headers whose parsing decides where a message goes or which transaction it is. */
-    private static final Set<HeaderName> ROUTING_HEADERS = EnumSet.of(
-        HeaderName.VIA, HeaderName.FROM, HeaderName.TO, HeaderName.CALL_ID, HeaderName.CSEQ, HeaderName.MAX_FORWARDS,
-        HeaderName.CONTENT_LENGTH);
+    private static final Set<HeaderName> ROUTING_HEADERS = routingHeaders();
+
+    private static Set<HeaderName> routingHeaders() {
+        Set<HeaderName> s = EnumSet.of(HeaderName.VIA);
+        s.addAll(java.util.List.of(SINGLE_VALUE));
+        return s;
+    }
 
     /** The first violation found, or {@link PolicyViolation#NONE}. The message must have parsed OK. */
     public PolicyViolation check(SipMessage m) {
@@ -75,7 +79,7 @@ public final class SanityPolicy {
             }
         }
         int expires = m.first(HeaderName.EXPIRES);
-        if (expires >= 0 && !allDigits(m, m.headerValue(expires))) {
+        if (expires >= 0 && m.number(m.headerValue(expires)) < 0) {
             return PolicyViolation.BAD_EXPIRES;
         }
         if (!m.isRequest()) {
@@ -147,20 +151,6 @@ public final class SanityPolicy {
         }
         long scheme = Range.between(s, colon);
         return m.contentEquals(scheme, SIP, true) || m.contentEquals(scheme, SIPS, true) || m.contentEquals(scheme, TEL, true);
-    }
-
-    private static boolean allDigits(SipMessage m, long value) {
-        int n = Range.length(value);
-        if (n == 0 || n > 10) {
-            return false;
-        }
-        for (int i = Range.start(value); i < Range.end(value); i++) {
-            byte b = m.buffer().getByte(i);
-            if (b < '0' || b > '9') {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** 255.255.255.255, 0.0.0.0, 224.0.0.0/4 and IPv6 multicast (ff00::/8) as text in a Via. */

@@ -55,6 +55,23 @@ class SanityPolicyTest {
     }
 
     @Test
+    void expiresMustBeDeltaSeconds() {
+        assertEquals(PolicyViolation.NONE, verdictWithExpires("3600"));
+        assertEquals(PolicyViolation.NONE, verdictWithExpires("0"));
+        assertEquals(PolicyViolation.BAD_EXPIRES, verdictWithExpires("Thu, 01 Dec 1994 16:00:00 GMT"));
+        assertEquals(PolicyViolation.BAD_EXPIRES, verdictWithExpires("-1"));
+        assertEquals(PolicyViolation.BAD_EXPIRES, verdictWithExpires("12345678901"));
+    }
+
+    private static PolicyViolation verdictWithExpires(String expires) {
+        String msg = "REGISTER sip:example.com SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKx\r\nFrom: <sip:a@example.com>;tag=1\r\n"
+            + "To: <sip:a@example.com>\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\nExpires: " + expires + "\r\nContent-Length: 0\r\n\r\n";
+        SipMessage m = new SipMessage();
+        assertEquals(Reason.OK, m.parse(Unpooled.wrappedBuffer(msg.getBytes(StandardCharsets.US_ASCII))));
+        return new SanityPolicy().check(m);
+    }
+
+    @Test
     void broadcastAndMulticastRecognised() {
         for (String host : new String[] {"255.255.255.255", "0.0.0.0", "224.0.0.1", "239.255.255.250", "[ff02::1]", "[FF05::2]"}) {
             assertTrue(isBroadcast(host), host);
