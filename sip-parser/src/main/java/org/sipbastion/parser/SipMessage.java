@@ -551,6 +551,11 @@ public final class SipMessage {
             if (pe < 0) {
                 return -1;
             }
+            // rport = "rport" [EQUAL 1*DIGIT] (RFC 3581), and a response goes to that port: it must be
+            // one (0 stands for "rport without a value" in Via).
+            if (nameIs(RPORT) && Range.present(paramValue) && portValue(Range.start(paramValue), Range.end(paramValue)) < 1) {
+                return -1;
+            }
             if (v != null) {
                 viaParam(v, pe);
             }
@@ -578,13 +583,7 @@ public final class SipMessage {
             v.maddr = paramValue;
         } else if (nameIs(RPORT)) {
             v.rportEnd = paramEnd;
-            if (!Range.present(paramValue)) {
-                v.rport = 0;
-            } else {
-                int s = Range.start(paramValue);
-                int n = portValue(s, Range.end(paramValue));
-                v.rport = Math.max(n, 0);
-            }
+            v.rport = Range.present(paramValue) ? portValue(Range.start(paramValue), Range.end(paramValue)) : 0;
         }
     }
 
@@ -1069,15 +1068,9 @@ public final class SipMessage {
         return q == p ? -1 : q;
     }
 
+    /** A port number filling [p, e), or -1. */
     private int portValue(int p, int e) {
-        if (e == p || e - p > 5) {
-            return -1;
-        }
-        int n = 0;
-        for (int i = p; i < e; i++) {
-            n = n * 10 + (byteAt(i) - '0');
-        }
-        return n <= 65535 ? n : -1;
+        return (int) decimal(p, e, 65535);
     }
 
     // ------------------------------------------------------------------ lexical helpers

@@ -159,6 +159,18 @@ class RewriteAndFramingTest {
     }
 
     @Test
+    void rportValueMustBeAPortInEveryVia() {
+        String base = sip("OPTIONS sip:a@b SIP/2.0", "Via: SIP/2.0/UDP h1;branch=z9hG4bKa;rport=5062", "Via: SIP/2.0/UDP h2;branch=z9hG4bKb",
+            "Via: SIP/2.0/UDP h3;branch=z9hG4bKc;rport=RPORT", "Call-ID: c", "CSeq: 1 OPTIONS", "");
+        assertEquals(Reason.OK, new SipMessage().parse(buf(base.replace("RPORT", "40000"))));
+        assertEquals(5062, parsed(base.replace("RPORT", "40000")).via(0).rport());
+        for (String bad : new String[] {"abc", "0", "65536", "5a"}) {
+            assertEquals(Reason.BAD_VIA, new SipMessage().parse(buf(base.replace("RPORT", bad))), "rport=" + bad + " in the third Via");
+            assertEquals(Reason.BAD_VIA, new SipMessage().parse(buf(base.replace("rport=5062", "rport=" + bad))), "rport=" + bad);
+        }
+    }
+
+    @Test
     void contactStarForRemovingAllBindings() {
         SipMessage m = parsed(sip("REGISTER sip:example.com SIP/2.0", "Via: SIP/2.0/UDP h;branch=z9hG4bKx", "Contact: *",
             "Expires: 0", "Call-ID: c", "CSeq: 2 REGISTER", "From: <sip:a@example.com>;tag=1", "To: <sip:a@example.com>", ""));
