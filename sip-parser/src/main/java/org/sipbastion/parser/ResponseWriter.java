@@ -86,6 +86,15 @@ public final class ResponseWriter {
         out.writeBytes(CRLF);
     }
 
+    /** Writes a header whose value is copied from one of the request's (e.g. Proxy-Require into Unsupported). */
+    public static void header(ByteBuf out, String name, SipMessage req, int header) {
+        long v = req.headerValue(header);
+        out.writeCharSequence(name, StandardCharsets.US_ASCII);
+        out.writeByte(':').writeByte(' ');
+        out.writeBytes(req.buffer(), Range.start(v), Range.length(v));
+        out.writeBytes(CRLF);
+    }
+
     /** Ends the headers with Content-Length and writes the body (may be null). */
     public static void end(ByteBuf out, byte[] body) {
         out.writeBytes(CONTENT_LENGTH);

@@ -4,7 +4,6 @@ import io.netty.channel.EventLoopGroup;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -13,6 +12,7 @@ import org.sipbastion.crypto.mac.MacKeyRing;
 import org.sipbastion.gateway.Gateway;
 import org.sipbastion.gateway.GatewayConfig;
 import org.sipbastion.gateway.demo.DemoProxy;
+import org.sipbastion.gateway.forward.Destinations;
 import org.sipbastion.gateway.transport.EventLoops;
 import org.sipbastion.parser.Limits;
 
@@ -203,18 +203,11 @@ final class ServeCommand {
             throw new Main.UsageException("expected ADDRESS:PORT, got " + s);
         }
         String host = s.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        byte[] ip = io.netty.util.NetUtil.createByteArrayFromIpAddressString(host);
-        if (ip == null) {
+        InetSocketAddress address = Destinations.ipLiteral(host, port(s.substring(colon + 1)));
+        if (address == null) {
             throw new Main.UsageException("not an IP address: " + host + " (DNS names come with SRV discovery)");
         }
-        try {
-            return new InetSocketAddress(InetAddress.getByAddress(ip), port(s.substring(colon + 1)));
-        } catch (UnknownHostException e) {
-            throw new Main.UsageException("bad address " + s);
-        }
+        return address;
     }
 
     private static final class StartFailure extends RuntimeException {

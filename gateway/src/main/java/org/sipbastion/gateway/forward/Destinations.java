@@ -39,9 +39,11 @@ public final class Destinations {
 
     private static InetSocketAddress ipLiteral(SipMessage m, long host, int port) {
         String text = m.string(host);
-        if (text == null || text.isEmpty()) {
-            return null;
-        }
+        return text == null ? null : ipLiteral(text, port);
+    }
+
+    /** An IPv4 or IPv6 address as text (IPv6 in brackets or not) with a port; null if it is not one. */
+    public static InetSocketAddress ipLiteral(String text, int port) {
         if (text.startsWith("[") && text.endsWith("]")) {
             text = text.substring(1, text.length() - 1);
         }

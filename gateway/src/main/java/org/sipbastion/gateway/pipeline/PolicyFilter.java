@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import org.sipbastion.gateway.GatewayCounters;
 import org.sipbastion.parser.HeaderName;
+import org.sipbastion.parser.ResponseWriter;
 import org.sipbastion.tier1.sanity.PolicyViolation;
 import org.sipbastion.tier1.sanity.SanityPolicy;
 
@@ -35,7 +36,7 @@ public final class PolicyFilter extends ChannelInboundHandlerAdapter {
             ByteBuf out = replier.begin(ctx, in, v.status(), v.reasonPhrase());
             if (out != null) {
                 if (v == PolicyViolation.BAD_EXTENSION) {
-                    StatelessReplier.copyHeader(out, in.message, in.message.first(HeaderName.PROXY_REQUIRE), "Unsupported");
+                    ResponseWriter.header(out, "Unsupported", in.message, in.message.first(HeaderName.PROXY_REQUIRE));
                 }
                 replier.send(ctx, in, out);
             }

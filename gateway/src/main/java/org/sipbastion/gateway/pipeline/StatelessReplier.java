@@ -4,10 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import org.sipbastion.gateway.GatewayCounters;
 import org.sipbastion.parser.Method;
-import org.sipbastion.parser.Range;
 import org.sipbastion.parser.ResponseWriter;
 import org.sipbastion.parser.SipMessage;
 import org.sipbastion.parser.Via;
@@ -55,16 +53,5 @@ public final class StatelessReplier {
         }
         int port = v.port() > 0 ? v.port() : 5060;
         return port == in.sender.getPort() ? in.sender : new InetSocketAddress(in.sender.getAddress(), port);
-    }
-
-    /** Copies a header's value from the request into the reply (e.g. Proxy-Require into Unsupported). */
-    static void copyHeader(ByteBuf out, SipMessage m, int header, String asName) {
-        if (header < 0) {
-            return;
-        }
-        long v = m.headerValue(header);
-        out.writeCharSequence(asName + ": ", StandardCharsets.US_ASCII);
-        out.writeBytes(m.buffer(), Range.start(v), Range.length(v));
-        out.writeByte('\r').writeByte('\n');
     }
 }

@@ -55,6 +55,16 @@ class HandlersTest {
     }
 
     @Test
+    void proxyRequireGets420NamingTheUnsupportedExtension() {
+        EmbeddedChannel ch = channelWith(new PolicyFilter(counters, new StatelessReplier(counters)));
+        ch.writeInbound(datagram(request("INVITE", "ext@x", "INVITE", "Proxy-Require: foo, bar"), CLIENT));
+        List<Sip.Sent> out = sent(ch);
+        assertEquals(1, out.size());
+        assertEquals(420, out.get(0).parsed().statusCode());
+        assertTrue(out.get(0).text().contains("\r\nUnsupported: foo, bar\r\n"), out.get(0).text());
+    }
+
+    @Test
     void policyFilterLetsGoodMessagesThrough() {
         EmbeddedChannel ch = channelWith(new PolicyFilter(counters, new StatelessReplier(counters)));
         ch.writeInbound(datagram(request("INVITE", "ok@x", "INVITE"), CLIENT));
