@@ -1,0 +1,18 @@
+package org.sipbastion.tier1;
+
+import java.util.List;
+
+/**
+ * Something an operator should look at, with the sources behind it. Raised rarely (at most once per
+ * sample period per detector), so it may allocate.
+ *
+ * @param time      the detector's clock, nanoseconds (capture time in replay)
+ * @param detector  which detector raised it
+ * @param summary   one line for logs and the console
+ * @param offenders the sources behind it, most significant first
+ */
+public record Alarm(long time, Detector detector, String summary, List<Offender> offenders) {
+    public Alarm {
+        offenders = List.copyOf(offenders);
+    }
+}

@@ -1,0 +1,26 @@
+package org.sipbastion.tier1;
+
+/** Which tier 1 detector decided a drop or raised an alarm; the counters and events are keyed by it. */
+public enum Detector {
+    /** Passed every detector. */
+    NONE,
+    /** A source or user whose requests of one method arrive at a high rate with near-constant spacing. */
+    FLOOD,
+    /** Like {@link #FLOOD} for dialog-ending requests (BYE, CANCEL), with the stricter threshold. */
+    FAKE_MESSAGE,
+    /** A source or user over its per-method request rate. */
+    RATE_LIMIT,
+    /** A source the call-rate stage found driving the open-exchange load, while it is blocked. */
+    CALL_RATE,
+    /** A BYE for a dialog never answered, or from an address that is not a party of it. */
+    FAKE_BYE,
+    /** A CANCEL for an INVITE never seen, or from an address other than the INVITE's. */
+    FAKE_CANCEL;
+
+    private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
+    /** Lower-case name, as in counters, events and rule files. */
+    public String label() {
+        return label;
+    }
+}

@@ -1,0 +1,187 @@
+package org.sipbastion.tier1.bloom;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.sipbastion.parser.Method;
+import org.sipbastion.parser.SipMessage;
+import org.sipbastion.tier1.Offender;
+import org.sipbastion.tier1.table.FingerprintTable;
+import org.sipbastion.tier1.table.Fingerprints;
+
+/**
+ * Tier 1's call-rate stage: counts the exchanges left open in a {@link CountingBloomFilter} and
+ * watches their number against a learned {@link Baseline}.
+ *
+ * <p>The pairing rule, per transaction, a transaction being (Call-ID, From tag, CSeq number, kind):
+ * <ul>
+ *   <li>an INVITE (initial or re-INVITE) opens a set-up exchange: +1 at the session's cells;</li>
+ *   <li>the ACK with the same Call-ID, From tag and CSeq number closes it: -1. That ACK follows every
+ *       final response, so 401/407 challenges (the re-sent INVITE has a new CSeq: its own exchange),
+ *       486/603, CANCEL's 487 and 200 all return the cells to zero;</li>
+ *   <li>a BYE opens a tear-down exchange; its final response (200, or 481 and the like) closes it,
+ *       as no ACK follows one;</li>
+ *   <li>each transaction opens and closes once: retransmitted INVITEs and BYEs, the ACKs of forked
+ *       200s after the first and retransmitted responses find the transaction already counted.</li>
+ * </ul>
+ * The transaction, not its branch, is the unit, because the ACK of a 200 carries a new branch.
+ * Transactions live in a fixed {@link FingerprintTable}; one evicted under pressure leaves its cells
+ * raised until the window rotates them away, which errs towards alarming, not towards blindness.
+ *
+ * <p>The session key is the Call-ID, hashed with a per-instance secret seed so that nobody can aim
+ * their Call-IDs at chosen cells.
+ *
+ * <p>Not thread-safe: one per event loop.
+ */
+public final class CallRateStage {
+    private static final byte OPEN = 1;
+    private static final byte CLOSED = 2;
+    private static final long SECOND = 1_000_000_000L;
+
+    private final Settings settings;
+    private final CountingBloomFilter filter;
+    private final Baseline baseline;
+    private final FingerprintTable transactions;
+    private final byte[] state;
+    private final long[] generation;
+    private final InetAddress[] opener;
+    private final long seed;
+    private long nextSample = Long.MIN_VALUE;
+    private long nextRotate = Long.MIN_VALUE;
+    private int lastSample;
+    private boolean alarming;
+
+    /**
+     * @param cells           counting Bloom filter cells per generation (power of two)
+     * @param cellsPerKey     k
+     * @param windowNanos     generation length: an exchange left open is forgotten after one to two
+     * @param transactions    capacity of the transaction table
+     * @param offenderMinOpen a source needs this many open exchanges to be named an offender
+     */
+    public record Settings(int cells, int cellsPerKey, long windowNanos, int transactions, int offenderMinOpen) {
+        public static final Settings DEFAULT = new Settings(1 << 20, 4, 60 * SECOND, 1 << 18, 20);
+    }
+
+    public CallRateStage(Settings settings, Baseline baseline, long seed) {
+        this.settings = settings;
+        this.filter = new CountingBloomFilter(settings.cells(), settings.cellsPerKey());
+        this.baseline = baseline;
+        this.transactions = new FingerprintTable(settings.transactions());
+        int n = transactions.capacity();
+        this.state = new byte[n];
+        this.generation = new long[n];
+        this.opener = new InetAddress[n];
+        this.seed = seed;
+    }
+
+    /** A request from {@code source}, seen at {@code now}. */
+    public void request(SipMessage m, InetAddress source, long now) {
+        Method method = m.method();
+        if (method == Method.INVITE || method == Method.BYE) {
+            long tx = transaction(m, method == Method.BYE);
+            if (transactions.find(tx, now) >= 0) {
+                return;
+            }
+            int slot = transactions.insert(tx, now);
+            state[slot] = OPEN;
+            generation[slot] = filter.add(session(m));
+            opener[slot] = source;
+        } else if (method == Method.ACK) {
+            close(m, false, now);
+        }
+    }
+
+    /** A response that passed the gateway's branch check. */
+    public void response(SipMessage m, long now) {
+        if (m.statusCode() >= 200 && m.cseqMethod() == Method.BYE) {
+            close(m, true, now);
+        }
+    }
+
+    private void close(SipMessage m, boolean bye, long now) {
+        int slot = transactions.find(transaction(m, bye), now);
+        if (slot >= 0 && state[slot] == OPEN) {
+            state[slot] = CLOSED;
+            filter.remove(session(m), generation[slot]);
+            opener[slot] = null;
+        }
+    }
+
+    /**
+     * Advances the clock: one load sample per second, one rotation per window. Returns true when
+     * the sample just taken is above the baseline's threshold and the previous one was not (the
+     * start of an alarm); {@link #alarming()} says whether it lasts.
+     */
+    public boolean tick(long now) {
+        if (nextSample == Long.MIN_VALUE) {
+            nextSample = now + SECOND;
+            nextRotate = now + settings.windowNanos();
+            return false;
+        }
+        if (now >= nextRotate) {
+            filter.rotate();
+            nextRotate = now + settings.windowNanos();
+        }
+        if (now < nextSample) {
+            return false;
+        }
+        nextSample = now + SECOND;
+        lastSample = filter.raisedCells();
+        boolean was = alarming;
+        alarming = baseline.sample(lastSample);
+        return alarming && !was;
+    }
+
+    public boolean alarming() {
+        return alarming;
+    }
+
+    /** The raised cells at the last sample. */
+    public int load() {
+        return lastSample;
+    }
+
+    /**
+     * The sources with the most exchanges open, at least {@code offenderMinOpen} each, most first:
+     * who drives the raised cells. A scan of the transaction table: for alarms, not per message.
+     */
+    public List<Offender> offenders(int max) {
+        Map<InetAddress, int[]> open = new HashMap<>();
+        for (int slot = 0; slot < state.length; slot++) {
+            if (state[slot] == OPEN && opener[slot] != null && transactions.occupied(slot)) {
+                open.computeIfAbsent(opener[slot], a -> new int[1])[0]++;
+            }
+        }
+        List<Offender> out = new ArrayList<>();
+        for (Map.Entry<InetAddress, int[]> e : open.entrySet()) {
+            if (e.getValue()[0] >= settings.offenderMinOpen()) {
+                out.add(new Offender(e.getKey(), e.getValue()[0]));
+            }
+        }
+        out.sort((a, b) -> Integer.compare(b.count(), a.count()));
+        return out.size() > max ? out.subList(0, max) : out;
+    }
+
+    public CountingBloomFilter filter() {
+        return filter;
+    }
+
+    public Baseline baseline() {
+        return baseline;
+    }
+
+    public FingerprintTable transactions() {
+        return transactions;
+    }
+
+    private long session(SipMessage m) {
+        return Fingerprints.mix(seed, m.hash(m.callId()));
+    }
+
+    private long transaction(SipMessage m, boolean bye) {
+        long dialog = Fingerprints.mix(m.hash(m.callId()), m.hash(m.fromTag()));
+        return Fingerprints.mix(dialog ^ seed, m.cseqNumber() << 1 | (bye ? 1 : 0));
+    }
+}

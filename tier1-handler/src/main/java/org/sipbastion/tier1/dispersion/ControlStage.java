@@ -1,0 +1,223 @@
+package org.sipbastion.tier1.dispersion;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import org.sipbastion.parser.Method;
+import org.sipbastion.parser.Range;
+import org.sipbastion.parser.SipMessage;
+import org.sipbastion.parser.UriParts;
+import java.util.List;
+import java.util.Locale;
+import org.sipbastion.tier1.Alarm;
+import org.sipbastion.tier1.AlarmListener;
+import org.sipbastion.tier1.Detector;
+import org.sipbastion.tier1.Offender;
+import org.sipbastion.tier1.table.FingerprintTable;
+import org.sipbastion.tier1.table.Fingerprints;
+
+/**
+ * Tier 1's control stage (seed 004, section 3.1): per source address and per SIP user, per method,
+ * the inter-arrival times of requests, their mean and their dispersion, and a rate limit.
+ *
+ * <p>The dispersion statistic is the coefficient of variation, std / mean of the inter-arrival
+ * time: 0 for a metronome, about 1 for Poisson arrivals (independent people), whatever the rate. A
+ * traffic tool repeats at near-constant intervals, so a stream whose coefficient is under epsilon
+ * (0.08 for floods; 0.05 for dialog-ending requests, the seed's "fake messages") while its mean
+ * interval is short enough to be a flood is an offender, and its key is blocked for a while.
+ * Legitimate machines that send at constant intervals (trunk OPTIONS pings, REGISTER refreshes) do
+ * so far below the rate floor; many users behind one NAT address add up to Poisson-like arrivals.
+ *
+ * <p>Mean and variance are exact (Welford) for the first {@code window} intervals and exponentially
+ * weighted over about {@code window} intervals after that, so the figures follow a stream that
+ * changes, and a source cannot build a long innocent history to hide a later flood in.
+ *
+ * <p>Keys live in a fixed {@link FingerprintTable}: spoofed sources churn it, never grow it. Not
+ * thread-safe: one per event loop.
+ */
+public final class ControlStage {
+    private static final long SECOND = 1_000_000_000L;
+    /** Method slot for whole-source blocks (the call-rate stage's offenders). */
+    private static final int ANY_METHOD = 63;
+
+    /**
+     * @param floodCv        epsilon for floods: coefficient of variation below which a fast stream is tool-made
+     * @param fakeCv         epsilon for BYE and CANCEL streams
+     * @param floodRate      requests per second a stream must reach (mean interval at most 1/rate) to be a flood
+     * @param minSamples     intervals seen before a stream can be judged
+     * @param window         intervals the statistics cover once warm
+     * @param blockNanos     how long an offending key stays blocked
+     * @param rateLimit      requests per second per key and method (0: no limit)
+     * @param rateBurst      requests a key may send at once above the rate
+     * @param entries        table capacity (keys x methods)
+     */
+    public record Settings(double floodCv, double fakeCv, double floodRate, int minSamples, int window,
+                           long blockNanos, double rateLimit, double rateBurst, int entries) {
+        public static final Settings DEFAULT =
+            new Settings(0.08, 0.05, 5.0, 20, 50, 60 * SECOND, 100.0, 200.0, 1 << 17);
+
+        public Settings {
+            if (!(floodCv >= 0 && fakeCv >= 0 && floodRate > 0 && minSamples >= 2 && window >= minSamples
+                && blockNanos >= 0 && rateLimit >= 0 && rateBurst >= 1 && entries >= 1)) {
+                throw new IllegalArgumentException("control stage settings out of range: " + this);
+            }
+        }
+    }
+
+    private final Settings settings;
+    private final long seed;
+    private final FingerprintTable table;
+    private final long[] last;
+    private final int[] intervals;
+    private final double[] mean;
+    private final double[] variance;
+    private final long[] blockedUntil;
+    private final Detector[] blockedBy;
+    private final double[] tokens;
+    private final long[] tokenTime;
+    private final long maxFloodInterval;
+    private final UriParts from = new UriParts();
+    private final AlarmListener alarms;
+
+    public ControlStage(Settings settings, long seed, AlarmListener alarms) {
+        this.settings = settings;
+        this.alarms = alarms;
+        this.seed = seed;
+        this.table = new FingerprintTable(settings.entries());
+        int n = table.capacity();
+        last = new long[n];
+        intervals = new int[n];
+        mean = new double[n];
+        variance = new double[n];
+        blockedUntil = new long[n];
+        blockedBy = new Detector[n];
+        tokens = new double[n];
+        tokenTime = new long[n];
+        maxFloodInterval = (long) (SECOND / settings.floodRate());
+    }
+
+    /** Judges a request: {@link Detector#NONE} to let it through, else the detector that drops it. */
+    public Detector request(SipMessage m, InetAddress source, long now) {
+        long src = sourceKey(source);
+        int whole = table.find(Fingerprints.mix(src, ANY_METHOD), now);
+        if (whole >= 0 && blockedUntil[whole] > now) {
+            return blockedBy[whole];
+        }
+        int method = m.method().ordinal();
+        boolean ending = m.method() == Method.BYE || m.method() == Method.CANCEL;
+        Detector d = observe(Fingerprints.mix(src, method), now, ending, m, source, false);
+        if (d != Detector.NONE) {
+            return d;
+        }
+        long user = userKey(m);
+        return user == 0 ? Detector.NONE : observe(Fingerprints.mix(user, method), now, ending, m, source, true);
+    }
+
+    /** Blocks every request from {@code source} until {@code until}, in the name of {@code why}. */
+    public void block(InetAddress source, long now, long until, Detector why) {
+        long fp = Fingerprints.mix(sourceKey(source), ANY_METHOD);
+        int slot = table.find(fp, now);
+        if (slot < 0) {
+            slot = fresh(fp, now);
+        }
+        blockedUntil[slot] = Math.max(blockedUntil[slot], until);
+        blockedBy[slot] = why;
+    }
+
+    private Detector observe(long fp, long now, boolean ending, SipMessage m, InetAddress source, boolean byUser) {
+        int slot = table.find(fp, now);
+        if (slot < 0) {
+            fresh(fp, now);
+            return Detector.NONE;
+        }
+        if (blockedUntil[slot] > now) {
+            return blockedBy[slot];
+        }
+        long dt = Math.max(0, now - last[slot]);
+        last[slot] = now;
+        int n = intervals[slot] < settings.window() ? ++intervals[slot] : intervals[slot];
+        // Weight 1/n is Welford's exact update (population variance); capped at 1/window it becomes
+        // the exponentially weighted one.
+        double w = 1.0 / n;
+        double d = dt - mean[slot];
+        mean[slot] += w * d;
+        variance[slot] = (1 - w) * (variance[slot] + w * d * d);
+        if (intervals[slot] >= settings.minSamples() && mean[slot] <= maxFloodInterval) {
+            double cv = mean[slot] > 0 ? Math.sqrt(variance[slot]) / mean[slot] : 0;
+            double epsilon = ending ? settings.fakeCv() : settings.floodCv();
+            if (cv < epsilon) {
+                blockedUntil[slot] = now + settings.blockNanos();
+                blockedBy[slot] = ending ? Detector.FAKE_MESSAGE : Detector.FLOOD;
+                alarms.alarm(blocked(now, blockedBy[slot], m, source, byUser, cv, mean[slot], epsilon));
+                return blockedBy[slot];
+            }
+        }
+        if (settings.rateLimit() > 0) {
+            double t = Math.min(settings.rateBurst(), tokens[slot] + (now - tokenTime[slot]) * settings.rateLimit() / SECOND);
+            tokenTime[slot] = now;
+            if (t < 1) {
+                tokens[slot] = t;
+                return Detector.RATE_LIMIT;
+            }
+            tokens[slot] = t - 1;
+        }
+        return Detector.NONE;
+    }
+
+    /** The alarm for a new block: once per block, so it may allocate. */
+    private Alarm blocked(long now, Detector why, SipMessage m, InetAddress source, boolean byUser, double cv,
+                          double meanNanos, double epsilon) {
+        String who = byUser ? "user " + m.string(from.user()) + "@" + m.string(from.host()) + " (last from "
+            + source.getHostAddress() + ")" : "source " + source.getHostAddress();
+        String summary = String.format(Locale.ROOT, "%s blocked for %d s: %s at %.1f/s with dispersion %.3f < %.2f",
+            who, settings.blockNanos() / SECOND, m.method(), SECOND / Math.max(1, meanNanos), cv, epsilon);
+        return new Alarm(now, why, summary, List.of(new Offender(source, 1)));
+    }
+
+    private int fresh(long fp, long now) {
+        int slot = table.insert(fp, now);
+        last[slot] = now;
+        intervals[slot] = 0;
+        mean[slot] = 0;
+        variance[slot] = 0;
+        blockedUntil[slot] = 0;
+        blockedBy[slot] = Detector.NONE;
+        tokens[slot] = settings.rateBurst() - 1;
+        tokenTime[slot] = now;
+        return slot;
+    }
+
+    /** The coefficient of variation of a key's stream so far, or NaN when unknown (for tests and reports). */
+    public double dispersion(InetAddress source, Method method, long now) {
+        int slot = table.find(Fingerprints.mix(sourceKey(source), method.ordinal()), now);
+        return slot < 0 || intervals[slot] < 2 || mean[slot] == 0 ? Double.NaN : Math.sqrt(variance[slot]) / mean[slot];
+    }
+
+    public FingerprintTable table() {
+        return table;
+    }
+
+    private long sourceKey(InetAddress a) {
+        if (a instanceof Inet4Address) {
+            // hashCode is the address itself: exact, and no copy.
+            return Fingerprints.mix(seed, 4L << 32 | (a.hashCode() & 0xFFFFFFFFL));
+        }
+        byte[] b = a.getAddress();
+        long h = seed ^ 6;
+        for (int i = 0; i < b.length; i += 8) {
+            long w = 0;
+            for (int j = i; j < Math.min(i + 8, b.length); j++) {
+                w = w << 8 | (b[j] & 0xFF);
+            }
+            h = Fingerprints.mix(h, w);
+        }
+        return h;
+    }
+
+    /** The From URI's user@host, hashed; 0 when it has no user (then only the address counts). */
+    private long userKey(SipMessage m) {
+        if (!m.sipUri(m.fromUri(), from) || !Range.present(from.user())) {
+            return 0;
+        }
+        return Fingerprints.mix(seed ^ 0x75736572L, Fingerprints.mix(m.hash(from.user()), m.hash(from.host())));
+    }
+}

@@ -1,0 +1,156 @@
+package org.sipbastion.tier1.bloom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.sipbastion.tier1.Offender;
+import org.sipbastion.tier1.Sip;
+
+/** The pairing rule on every normal call flow the issue names: each returns the cells to zero. */
+class CallRateStageTest {
+    private static final long S = 1_000_000_000L;
+    private static final InetAddress ALICE = Sip.ip("198.51.100.7");
+
+    private final CallRateStage stage = new CallRateStage(
+        new CallRateStage.Settings(1 << 16, 4, 60 * S, 1 << 12, 3), new Baseline(3, 20, 5, 100), 12345);
+    private long now = 1;
+
+    private void req(org.sipbastion.parser.SipMessage m) {
+        stage.request(m, ALICE, now++);
+    }
+
+    private void resp(org.sipbastion.parser.SipMessage m) {
+        stage.response(m, now++);
+    }
+
+    private int raised() {
+        return stage.filter().raisedCells();
+    }
+
+    @Test
+    void answeredCallWithRetransmissionsAndBye() {
+        Sip c = Sip.call("basic@a");
+        req(c.invite(1, null));
+        assertTrue(raised() > 0);
+        req(c.invite(1, null)); // retransmission
+        resp(c.response(100, "INVITE", 1, null));
+        resp(c.response(180, "INVITE", 1, "t1"));
+        resp(c.response(200, "INVITE", 1, "t1"));
+        resp(c.response(200, "INVITE", 1, "t1")); // 200 retransmitted until the ACK
+        req(c.ack(1, "t1", true));
+        assertEquals(0, raised(), "INVITE-200-ACK closes the set-up exchange");
+        req(c.ack(1, "t1", true)); // ACK retransmission: already counted
+        req(c.bye(2, "t1"));
+        assertTrue(raised() > 0);
+        req(c.bye(2, "t1"));
+        resp(c.response(200, "BYE", 2, "t1"));
+        resp(c.response(200, "BYE", 2, "t1"));
+        assertEquals(0, raised(), "BYE answered by 200, no ACK");
+    }
+
+    @Test
+    void challengedInviteIsTwoExchangesBothClosed() {
+        Sip c = Sip.call("auth@a");
+        req(c.invite(1, null));
+        resp(c.response(407, "INVITE", 1, "p1"));
+        req(c.ack(1, "p1", false));
+        assertEquals(0, raised());
+        req(c.invite(2, null)); // re-sent with credentials: new CSeq
+        resp(c.response(200, "INVITE", 2, "t1"));
+        req(c.ack(2, "t1", true));
+        assertEquals(0, raised());
+    }
+
+    @Test
+    void cancelledAndRejectedCalls() {
+        Sip c = Sip.call("cancel@a");
+        req(c.invite(1, null));
+        req(c.cancel(1));
+        resp(c.response(200, "CANCEL", 1, "t1"));
+        resp(c.response(487, "INVITE", 1, "t1"));
+        req(c.ack(1, "t1", false));
+        assertEquals(0, raised(), "CANCEL, 487 and its ACK");
+        for (int code : new int[] {486, 603}) {
+            Sip r = Sip.call("reject" + code + "@a");
+            req(r.invite(1, null));
+            resp(r.response(code, "INVITE", 1, "t1"));
+            req(r.ack(1, "t1", false));
+            assertEquals(0, raised(), code + " and its ACK");
+        }
+    }
+
+    @Test
+    void forkedTwoHundredsCloseTheExchangeOnce() {
+        Sip c = Sip.call("fork@a");
+        Sip other = Sip.call("other@a");
+        req(other.invite(1, null)); // another call left open shares nothing with this one
+        int background = raised();
+        req(c.invite(1, null));
+        resp(c.response(200, "INVITE", 1, "ta"));
+        resp(c.response(200, "INVITE", 1, "tb"));
+        req(c.ack(1, "ta", true));
+        req(c.ack(1, "tb", true)); // must not take a second 1 off cells it may share with "other"
+        assertEquals(background, raised());
+        req(c.bye(2, "tb"));
+        int withBye = raised();
+        assertTrue(withBye > background);
+        // Late ACK retransmissions share the BYE's cells (same session): they must not take them down.
+        req(c.ack(1, "ta", true));
+        req(c.ack(1, "tb", true));
+        assertEquals(withBye, raised());
+        resp(c.response(200, "BYE", 2, "tb"));
+        assertEquals(background, raised());
+    }
+
+    @Test
+    void reInviteIsItsOwnExchange() {
+        Sip c = Sip.call("reinvite@a");
+        req(c.invite(1, null));
+        resp(c.response(200, "INVITE", 1, "t1"));
+        req(c.ack(1, "t1", true));
+        req(c.invite(2, "t1"));
+        assertTrue(raised() > 0);
+        resp(c.response(200, "INVITE", 2, "t1"));
+        req(c.ack(2, "t1", true));
+        assertEquals(0, raised());
+    }
+
+    @Test
+    void unansweredFloodRaisesTheLoadAndNamesItsSource() {
+        // Learn a quiet baseline: a few calls, all completed.
+        for (int second = 0; second < 6; second++) {
+            Sip c = Sip.call("normal" + second + "@a");
+            stage.request(c.invite(1, null), ALICE, second * S);
+            stage.response(c.response(200, "INVITE", 1, "t"), second * S + 1);
+            stage.request(c.ack(1, "t", true), ALICE, second * S + 2);
+            assertFalse(stage.tick(second * S + 3));
+        }
+        assertTrue(stage.baseline().learned());
+        InetAddress attacker = Sip.ip("203.0.113.66");
+        boolean alarm = false;
+        for (int i = 0; i < 400; i++) {
+            long t = 6 * S + i * (S / 100);
+            stage.request(Sip.call("flood" + i + "@x").invite(1, null), attacker, t);
+            alarm |= stage.tick(t);
+        }
+        assertTrue(alarm, "raised cells " + stage.load() + " vs threshold " + stage.baseline().threshold());
+        assertTrue(stage.alarming());
+        List<Offender> offenders = stage.offenders(5);
+        assertEquals(attacker, offenders.get(0).source());
+        assertEquals(400, offenders.get(0).count());
+        assertEquals(1, offenders.size(), "a source with completed calls is not an offender");
+    }
+
+    @Test
+    void answersFromAProxyCloseNothingTheyDoNotMatch() {
+        Sip c = Sip.call("stray@a");
+        resp(c.response(200, "BYE", 9, "t1")); // a BYE response for a BYE never seen
+        req(c.ack(4, "t1", true)); // an ACK for an INVITE never seen
+        assertEquals(0, raised());
+        assertEquals(0, stage.filter().saturatedCells());
+    }
+}

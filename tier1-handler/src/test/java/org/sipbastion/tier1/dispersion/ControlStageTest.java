@@ -1,0 +1,157 @@
+package org.sipbastion.tier1.dispersion;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.sipbastion.parser.Method;
+import org.sipbastion.parser.SipMessage;
+import org.sipbastion.tier1.Alarm;
+import org.sipbastion.tier1.Detector;
+import org.sipbastion.tier1.Sip;
+
+class ControlStageTest {
+    private static final long S = 1_000_000_000L;
+    private final List<Alarm> alarms = new ArrayList<>();
+    /** No rate limit: these tests are about dispersion alone. */
+    private final ControlStage stage = new ControlStage(
+        new ControlStage.Settings(0.08, 0.05, 5.0, 20, 50, 60 * S, 0, 1, 1 << 12), 99, alarms::add);
+
+    private int drops(InetAddress src, SipMessage m, long[] times) {
+        int dropped = 0;
+        for (long t : times) {
+            if (stage.request(m, src, t) != Detector.NONE) {
+                dropped++;
+            }
+        }
+        return dropped;
+    }
+
+    private static long[] constant(int n, long interval, long jitter, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        long[] t = new long[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = S + i * interval + (jitter == 0 ? 0 : r.nextLong(-jitter, jitter + 1));
+        }
+        return t;
+    }
+
+    private static long[] poisson(int n, double perSecond, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        long[] t = new long[n];
+        double at = S;
+        for (int i = 0; i < n; i++) {
+            at += -Math.log(1 - r.nextDouble()) / perSecond * S;
+            t[i] = (long) at;
+        }
+        return t;
+    }
+
+    @Test
+    void aToolMadeInviteFloodIsBlockedAfterTheMinimumSample() {
+        InetAddress attacker = Sip.ip("203.0.113.9");
+        SipMessage invite = new Sip("f@x", "sipp", "1").invite(1, null);
+        int dropped = drops(attacker, invite, constant(1000, S / 100, 0, 1)); // 100/s, metronome
+        assertTrue(dropped >= 1000 - 21, "dropped " + dropped);
+        assertEquals(1, alarms.size());
+        assertEquals(Detector.FLOOD, alarms.get(0).detector());
+        assertTrue(alarms.get(0).summary().contains("203.0.113.9"), alarms.get(0).summary());
+    }
+
+    @Test
+    void fakeByeStreamsUseTheStricterEpsilon() {
+        InetAddress attacker = Sip.ip("203.0.113.10");
+        SipMessage bye = new Sip("b@x", "mallory", "1").bye(2, "t");
+        // 4 % jitter on a 20 ms period: CV about 0.023, under both thresholds.
+        drops(attacker, bye, constant(200, S / 50, S / 50 * 4 / 100, 2));
+        assertEquals(Detector.FAKE_MESSAGE, alarms.get(0).detector());
+    }
+
+    @Test
+    void poissonCallersAreNotAFloodEvenAtHighRate() {
+        // 2,000 users behind one NAT address: their INVITEs add up to Poisson arrivals, CV about 1.
+        InetAddress nat = Sip.ip("198.51.100.1");
+        SipMessage invite = new Sip("p@x", "office", "1").invite(1, null);
+        assertEquals(0, drops(nat, invite, poisson(5000, 50, 3)));
+        double cv = stage.dispersion(nat, Method.INVITE, 200 * S);
+        assertTrue(cv > 0.7 && cv < 1.3, "cv " + cv);
+    }
+
+    @Test
+    void steadyMachinesBelowTheRateFloorPass() {
+        // A trunk pinging with OPTIONS every second and a phone refreshing its registration every
+        // 60 s: perfect metronomes, far below 5/s.
+        InetAddress trunk = Sip.ip("192.0.2.50");
+        assertEquals(0, drops(trunk, new Sip("o@t", "trunk", "1").options(1), constant(500, S, 0, 4)));
+        assertEquals(0, drops(trunk, new Sip("r@t", "phone", "1").register(1), constant(100, 60 * S, 0, 5)));
+        assertTrue(alarms.isEmpty());
+    }
+
+    @Test
+    void aFloodFromASharedAddressIsBlockedByItsUserNotByTheAddress() {
+        // The attacker's stream from the NAT address is tool-made, but mixed with Poisson users the
+        // address as a whole is not; the attacker's From user is, so that user is blocked.
+        InetAddress nat = Sip.ip("198.51.100.2");
+        SipMessage attack = new Sip("a@x", "scanner", "1").invite(1, null);
+        long[] attackTimes = constant(600, S / 20, 0, 6);
+        long[] userTimes = poisson(3000, 100, 7);
+        int a = 0;
+        int u = 0;
+        int attackDropped = 0;
+        int userDropped = 0;
+        int k = 0;
+        while (a < attackTimes.length || u < userTimes.length) {
+            boolean attackNext = u == userTimes.length || a < attackTimes.length && attackTimes[a] < userTimes[u];
+            if (attackNext) {
+                attackDropped += stage.request(attack, nat, attackTimes[a++]) != Detector.NONE ? 1 : 0;
+            } else {
+                SipMessage legit = new Sip("u" + k + "@x", "user" + (k++ % 2000), "1").invite(1, null);
+                userDropped += stage.request(legit, nat, userTimes[u++]) != Detector.NONE ? 1 : 0;
+            }
+        }
+        assertEquals(0, userDropped);
+        assertTrue(attackDropped > 550, "attack dropped " + attackDropped);
+        assertTrue(alarms.get(0).summary().startsWith("user scanner@example.com"), alarms.get(0).summary());
+    }
+
+    @Test
+    void rateLimitDropsWhatIsOverTheRateAndNoMore() {
+        ControlStage limited = new ControlStage(new ControlStage.Settings(0.08, 0.05, 5.0, 20, 50, 60 * S, 10, 5, 1 << 12),
+            1, alarms::add);
+        InetAddress src = Sip.ip("192.0.2.77");
+        // Poisson at 40/s for 100 s against 10/s with a burst of 5: about three quarters dropped.
+        int dropped = 0;
+        long[] times = poisson(4000, 40, 8);
+        for (long t : times) {
+            SipMessage m = new Sip("r" + t + "@x", "user" + t, "1").invite(1, null);
+            if (limited.request(m, src, t) == Detector.RATE_LIMIT) {
+                dropped++;
+            }
+        }
+        double passedPerSecond = (times.length - dropped) / ((times[times.length - 1] - times[0]) / (double) S);
+        assertEquals(10, passedPerSecond, 0.5);
+    }
+
+    @Test
+    void aMillionSpoofedSourcesLeaveTheTableItsSize() {
+        SipMessage invite = new Sip("s@x", "spoof", "1").invite(1, null);
+        byte[] b = new byte[4];
+        for (int i = 0; i < 1_000_000; i++) {
+            b[0] = (byte) (10 + (i >>> 24));
+            b[1] = (byte) (i >>> 16);
+            b[2] = (byte) (i >>> 8);
+            b[3] = (byte) i;
+            try {
+                stage.request(invite, InetAddress.getByAddress(b), S + i * 1000L);
+            } catch (java.net.UnknownHostException e) {
+                throw new AssertionError(e);
+            }
+        }
+        assertEquals(1 << 12, stage.table().capacity());
+        assertTrue(stage.table().evictions() > 900_000);
+    }
+}
