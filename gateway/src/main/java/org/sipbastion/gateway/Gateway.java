@@ -10,19 +10,26 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.sipbastion.gateway.forward.BranchCodec;
 import org.sipbastion.gateway.forward.SelfAddress;
+import java.security.SecureRandom;
+import org.sipbastion.gateway.pipeline.AlarmLog;
+import org.sipbastion.gateway.pipeline.AnomalyFilter;
 import org.sipbastion.gateway.pipeline.LocalRequestHandler;
 import org.sipbastion.gateway.pipeline.PolicyFilter;
 import org.sipbastion.gateway.pipeline.RequestForwarder;
 import org.sipbastion.gateway.pipeline.ResponseRouter;
+import org.sipbastion.gateway.pipeline.ResponseVerifier;
 import org.sipbastion.gateway.pipeline.SipDatagramDecoder;
 import org.sipbastion.gateway.pipeline.StatelessReplier;
 import org.sipbastion.gateway.transport.EventLoops;
+import org.sipbastion.tier1.AlarmListener;
+import org.sipbastion.tier1.AnomalyHandler;
 import org.sipbastion.tier2.affinity.RendezvousSelector;
 
 /**
- * One running gateway: a UDP listener whose pipeline is decode, tier 1 policy, local requests,
- * response routing, request forwarding. Stateless in this slice: everything it needs to route a
- * message is in the message or in the config.
+ * One running gateway: a UDP listener whose pipeline is decode, tier 1 (policy, response check,
+ * anomaly detectors), local requests, response routing, request forwarding. Routing is stateless:
+ * everything it needs to route a message is in the message or in the config; tier 1 keeps only
+ * its bounded detector tables.
  */
 public final class Gateway implements AutoCloseable {
     /** Socket buffers large enough to ride out a burst while the event loop is busy. */
@@ -40,8 +47,16 @@ public final class Gateway implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** Binds the listener; fails fast (the exception says which address) if it cannot. */
+    /** Binds the listener, with tier 1's alarms on standard error; fails fast if it cannot bind. */
     public static Gateway start(GatewayConfig config) throws InterruptedException {
+        return start(config, null);
+    }
+
+    /**
+     * Binds the listener; fails fast (the exception says which address) if it cannot. Alarms go to
+     * {@code alarms}, or to standard error (rate-limited) when null.
+     */
+    public static Gateway start(GatewayConfig config, AlarmListener alarms) throws InterruptedException {
         EventLoopGroup group = EventLoops.group(1);
         try {
             Channel ch = new Bootstrap()
@@ -55,9 +70,10 @@ public final class Gateway implements AutoCloseable {
             // one we advertise. It runs on the channel's loop before any read is handled.
             GatewayConfig bound = config.withListen((InetSocketAddress) ch.localAddress());
             GatewayCounters counters = new GatewayCounters();
+            AlarmListener sink = alarms != null ? countingTo(alarms, counters) : new AlarmLog(System.err, 20, counters.alarms);
             ch.eventLoop().submit(() -> {
                 ch.pipeline().remove(ChannelInboundHandlerAdapter.class);
-                pipeline(ch.pipeline(), bound, counters, bound.listen());
+                pipeline(ch.pipeline(), bound, counters, bound.listen(), sink);
             }).sync();
             return new Gateway(bound, counters, group, ch);
         } catch (Exception e) {
@@ -68,15 +84,29 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** Builds the data path on a channel pipeline; also used by tests on an EmbeddedChannel. */
-    public static void pipeline(ChannelPipeline p, GatewayConfig config, GatewayCounters counters, InetSocketAddress local) {
+    private static AlarmListener countingTo(AlarmListener alarms, GatewayCounters counters) {
+        return a -> {
+            counters.alarms.increment();
+            alarms.alarm(a);
+        };
+    }
+
+    /**
+     * Builds the data path on a channel pipeline; also used by tests on an EmbeddedChannel. Tier 1's
+     * tables are keyed with a fresh random seed, so nobody outside can aim keys at chosen slots.
+     */
+    public static void pipeline(ChannelPipeline p, GatewayConfig config, GatewayCounters counters, InetSocketAddress local,
+                                AlarmListener alarms) {
         SelfAddress self = new SelfAddress(config.advertised(), local);
         StatelessReplier replier = new StatelessReplier(counters);
         BranchCodec branches = new BranchCodec(config.keys());
+        AnomalyHandler tier1 = new AnomalyHandler(config.tier1(), null, alarms, new SecureRandom().nextLong());
         p.addLast("sip-decoder", new SipDatagramDecoder(config.limits(), counters));
         p.addLast("tier1-policy", new PolicyFilter(counters, replier));
+        p.addLast("tier1-response-check", new ResponseVerifier(branches, counters));
+        p.addLast("tier1-detectors", new AnomalyFilter(tier1, counters));
         p.addLast("local-requests", new LocalRequestHandler(self, replier));
-        p.addLast("response-router", new ResponseRouter(branches, counters, local));
+        p.addLast("response-router", new ResponseRouter(counters, local));
         p.addLast("request-forwarder", new RequestForwarder(new RendezvousSelector<>(config.proxies()), branches, self, local,
             counters, replier));
     }

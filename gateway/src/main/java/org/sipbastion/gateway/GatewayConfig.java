@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import org.sipbastion.crypto.mac.MacKeyRing;
 import org.sipbastion.parser.Limits;
+import org.sipbastion.tier1.AnomalyHandler;
 
 /**
  * What one gateway instance needs to run (the first slice: static proxies, UDP).
@@ -13,9 +14,17 @@ import org.sipbastion.parser.Limits;
  * @param proxies    the proxy farm behind us, in configuration order
  * @param keys       HMAC keys for derived branches
  * @param limits     parser limits
+ * @param tier1      tier 1 detector settings
  */
 public record GatewayConfig(
-    InetSocketAddress listen, String advertised, List<InetSocketAddress> proxies, MacKeyRing keys, Limits limits) {
+    InetSocketAddress listen, String advertised, List<InetSocketAddress> proxies, MacKeyRing keys, Limits limits,
+    AnomalyHandler.Settings tier1) {
+
+    /** With tier 1's default settings. */
+    public GatewayConfig(InetSocketAddress listen, String advertised, List<InetSocketAddress> proxies, MacKeyRing keys,
+                         Limits limits) {
+        this(listen, advertised, proxies, keys, limits, AnomalyHandler.Settings.DEFAULT);
+    }
 
     public GatewayConfig {
         if (proxies.isEmpty()) {
@@ -32,6 +41,6 @@ public record GatewayConfig(
     }
 
     public GatewayConfig withListen(InetSocketAddress address) {
-        return new GatewayConfig(address, advertised, proxies, keys, limits);
+        return new GatewayConfig(address, advertised, proxies, keys, limits, tier1);
     }
 }

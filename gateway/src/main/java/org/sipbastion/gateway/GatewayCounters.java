@@ -2,6 +2,7 @@ package org.sipbastion.gateway;
 
 import java.util.concurrent.atomic.LongAdder;
 import org.sipbastion.parser.Reason;
+import org.sipbastion.tier1.Detector;
 import org.sipbastion.tier1.sanity.PolicyViolation;
 
 /**
@@ -13,8 +14,6 @@ public final class GatewayCounters {
     public final LongAdder requestsForwarded = new LongAdder();
     public final LongAdder responsesForwarded = new LongAdder();
     public final LongAdder localReplies = new LongAdder();
-    /** A response whose top Via is not one we made (fake BUSY and the like). */
-    public final LongAdder forgedResponses = new LongAdder();
     /** No usable destination: unresolvable Via, our own address, broadcast. */
     public final LongAdder unroutable = new LongAdder();
     public final LongAdder noProxyAvailable = new LongAdder();
@@ -23,6 +22,10 @@ public final class GatewayCounters {
     public final EnumCounters<Reason> malformed = new EnumCounters<>(Reason.class);
     /** Valid SIP that tier 1's policy refused, by violation. */
     public final EnumCounters<PolicyViolation> refused = new EnumCounters<>(PolicyViolation.class);
+    /** Dropped by a tier 1 detector (floods, fake BYE/CANCEL, fake responses...), by detector. */
+    public final EnumCounters<Detector> dropped = new EnumCounters<>(Detector.class);
+    /** Alarms raised by tier 1 (offenders blocked, call-rate load above normal). */
+    public final LongAdder alarms = new LongAdder();
 
     private static String withDetail(EnumCounters<?> c) {
         long total = c.total();
@@ -33,7 +36,7 @@ public final class GatewayCounters {
     public String summary() {
         return "received=" + received.sum() + " requests_forwarded=" + requestsForwarded.sum()
             + " responses_forwarded=" + responsesForwarded.sum() + " local_replies=" + localReplies.sum()
-            + " malformed=" + withDetail(malformed) + " refused=" + withDetail(refused) + " forged_responses=" + forgedResponses.sum()
+            + " malformed=" + withDetail(malformed) + " refused=" + withDetail(refused) + " dropped=" + withDetail(dropped) + " alarms=" + alarms.sum()
             + " unroutable=" + unroutable.sum() + " no_proxy=" + noProxyAvailable.sum() + " internal_errors=" + internalErrors.sum();
     }
 }

@@ -15,7 +15,12 @@ public enum Detector {
     /** A BYE for a dialog never answered, or from an address that is not a party of it. */
     FAKE_BYE,
     /** A CANCEL for an INVITE never seen, or from an address other than the INVITE's. */
-    FAKE_CANCEL;
+    FAKE_CANCEL,
+    /**
+     * A response whose top Via branch we did not issue, or that comes from another address than the
+     * proxy its request went to (the seed's fake BUSY). Checked by the gateway, which holds the keys.
+     */
+    FAKE_RESPONSE;
 
     private final String label = name().toLowerCase(java.util.Locale.ROOT);
 

@@ -91,7 +91,8 @@ public final class RequestForwarder extends ChannelInboundHandlerAdapter {
             ProxyRewrites.endHeader(editor);
         }
         ByteBuf via = ProxyRewrites.beginVia(editor, m).writeBytes(viaPrefix);
-        branches.write(m, m.via(0), via);
+        // Bound to the proxy: its answers must come from it. Towards a client, unbound (NAT).
+        branches.write(m, m.via(0), fromProxy ? null : target.getAddress(), via);
         ProxyRewrites.endHeader(editor);
         ProxyRewrites.decrementMaxForwards(editor, m);
         ProxyRewrites.markSource(editor, m, in.senderIp(), in.sender.getPort());

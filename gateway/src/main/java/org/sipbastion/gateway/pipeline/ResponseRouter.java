@@ -6,7 +6,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 import org.sipbastion.gateway.GatewayCounters;
-import org.sipbastion.gateway.forward.BranchCodec;
 import org.sipbastion.gateway.forward.Destinations;
 import org.sipbastion.parser.MessageEditor;
 import org.sipbastion.parser.ProxyRewrites;
@@ -14,18 +13,15 @@ import org.sipbastion.parser.SipMessage;
 import org.sipbastion.parser.Via;
 
 /**
- * Responses: the top Via must be ours, with a branch that verifies against the Via under it;
- * anything else is a response we never caused and is dropped. Ours is popped and the response goes
- * where the next Via says (RFC 3261 section 16.7 step 3, statelessly).
+ * Responses that {@link ResponseVerifier} found ours: our Via is popped and the response goes where
+ * the next Via says (RFC 3261 section 16.7 step 3, statelessly).
  */
 public final class ResponseRouter extends ChannelInboundHandlerAdapter {
-    private final BranchCodec branches;
     private final GatewayCounters counters;
     private final InetSocketAddress self;
     private final MessageEditor editor = new MessageEditor();
 
-    public ResponseRouter(BranchCodec branches, GatewayCounters counters, InetSocketAddress self) {
-        this.branches = branches;
+    public ResponseRouter(GatewayCounters counters, InetSocketAddress self) {
         this.counters = counters;
         this.self = self;
     }
@@ -37,12 +33,7 @@ public final class ResponseRouter extends ChannelInboundHandlerAdapter {
             return;
         }
         SipMessage m = in.message;
-        Via ours = m.via(0);
         Via next = m.via(1);
-        if (ours == null || next == null || !branches.verify(m, ours, next)) {
-            counters.forgedResponses.increment();
-            return;
-        }
         InetSocketAddress target = Destinations.ofVia(m, next);
         if (target == null || !Destinations.deliverable(target, self)) {
             counters.unroutable.increment();

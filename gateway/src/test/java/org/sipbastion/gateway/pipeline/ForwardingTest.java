@@ -16,6 +16,7 @@ import static org.sipbastion.gateway.pipeline.Sip.sent;
 
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -24,14 +25,17 @@ import org.sipbastion.gateway.Gateway;
 import org.sipbastion.gateway.GatewayCounters;
 import org.sipbastion.parser.HeaderName;
 import org.sipbastion.parser.SipMessage;
+import org.sipbastion.tier1.Alarm;
+import org.sipbastion.tier1.Detector;
 
 /** The whole gateway pipeline on an EmbeddedChannel: what goes out, where, and with which edits. */
 class ForwardingTest {
     private final GatewayCounters counters = new GatewayCounters();
     private final EmbeddedChannel ch = new EmbeddedChannel();
+    private final List<Alarm> alarms = new ArrayList<>();
 
     ForwardingTest() {
-        Gateway.pipeline(ch.pipeline(), CONFIG, counters, GATEWAY);
+        Gateway.pipeline(ch.pipeline(), CONFIG, counters, GATEWAY, alarms::add);
     }
 
     private Sip.Sent one(String text, InetSocketAddress from) {
@@ -50,7 +54,7 @@ class ForwardingTest {
         assertEquals(2, m.viaCount());
         assertEquals("127.0.0.1", m.string(m.via(0).host()));
         assertEquals(5060, m.via(0).port());
-        assertTrue(m.string(m.via(0).branch()).startsWith("z9hG4bKsb"));
+        assertTrue(m.string(m.via(0).branch()).startsWith("z9hG4bKsp"), "bound to the proxy");
         assertEquals("127.0.0.1", m.string(m.via(1).received()), "sent-by 10.1.1.1 differs from the source");
         assertEquals(40000, m.via(1).rport());
         assertEquals(69, m.maxForwards());
@@ -62,8 +66,11 @@ class ForwardingTest {
         Set<InetSocketAddress> used = new HashSet<>();
         for (int i = 0; i < 40; i++) {
             String callId = "spread-" + i + "@x";
-            InetSocketAddress first = one(request("INVITE", callId, "INVITE"), CLIENT).to();
+            Sip.Sent invite = one(request("INVITE", callId, "INVITE"), CLIENT);
+            InetSocketAddress first = invite.to();
             used.add(first);
+            // Answered, so that tier 1 knows the dialog its BYE ends.
+            assertEquals(CLIENT, one(responseTo(invite.parsed(), 200, "OK"), first).to());
             assertEquals(first, one(request("ACK", callId, "ACK"), CLIENT).to());
             assertEquals(first, one(request("BYE", callId, "BYE"), CLIENT).to());
         }
@@ -88,9 +95,9 @@ class ForwardingTest {
 
     @Test
     void responseWithOurBranchIsPoppedAndSentToTheClient() {
-        SipMessage fwd = one(request("INVITE", "resp@x", "INVITE"), CLIENT).parsed();
-        String response = responseTo(fwd, 200, "OK");
-        Sip.Sent back = one(response, PROXY_A);
+        Sip.Sent sent = one(request("INVITE", "resp@x", "INVITE"), CLIENT);
+        String response = responseTo(sent.parsed(), 200, "OK");
+        Sip.Sent back = one(response, sent.to());
         assertEquals(CLIENT, back.to(), "received + rport of the client's Via");
         SipMessage m = back.parsed();
         assertEquals(1, m.viaCount());
@@ -108,7 +115,18 @@ class ForwardingTest {
         String otherCall = genuine.replace("Call-ID: forged@x", "Call-ID: other@x");
         ch.writeInbound(datagram(otherCall, PROXY_A));
         assertTrue(sent(ch).isEmpty(), "a branch is bound to its call: replaying it on another call fails");
-        assertEquals(2, counters.forgedResponses.sum());
+        assertEquals(2, counters.dropped.count(Detector.FAKE_RESPONSE));
+    }
+
+    @Test
+    void aGenuineBranchFromAnotherAddressThanTheProxyIsAFakeResponse() {
+        Sip.Sent fwd = one(request("INVITE", "busy@x", "INVITE"), CLIENT);
+        String busy = responseTo(fwd.parsed(), 486, "Busy Here");
+        // The attacker saw the INVITE go by and answers it with the right branch, from elsewhere.
+        ch.writeInbound(datagram(busy, new InetSocketAddress("127.0.0.66", fwd.to().getPort())));
+        assertTrue(sent(ch).isEmpty());
+        assertEquals(1, counters.dropped.count(Detector.FAKE_RESPONSE));
+        assertEquals(CLIENT, one(busy, fwd.to()).to(), "from the proxy it went to, it passes");
     }
 
     @Test

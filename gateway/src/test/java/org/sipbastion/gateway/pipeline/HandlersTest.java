@@ -8,17 +8,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.sipbastion.gateway.pipeline.Sip.CLIENT;
 import static org.sipbastion.gateway.pipeline.Sip.GATEWAY;
 import static org.sipbastion.gateway.pipeline.Sip.datagram;
+import static org.sipbastion.gateway.pipeline.Sip.lines;
 import static org.sipbastion.gateway.pipeline.Sip.request;
 import static org.sipbastion.gateway.pipeline.Sip.sent;
 
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.sipbastion.gateway.GatewayCounters;
 import org.sipbastion.gateway.forward.SelfAddress;
 import org.sipbastion.parser.Limits;
 import org.sipbastion.parser.Reason;
+import org.sipbastion.tier1.Alarm;
+import org.sipbastion.tier1.AnomalyHandler;
+import org.sipbastion.tier1.Detector;
+import org.sipbastion.tier1.dialog.DialogFilter;
 import org.sipbastion.tier1.sanity.PolicyViolation;
 
 /** Each handler alone on an EmbeddedChannel. */
@@ -86,6 +92,41 @@ class HandlersTest {
             CLIENT));
         assertTrue(sent(ch).isEmpty());
         assertEquals("user@x", ch.pipeline().get(Capture.class).last(), "OPTIONS for a user is forwarded");
+    }
+
+    @Test
+    void anomalyFilterDropsWhatTier1JudgesAndCountsItByDetector() {
+        long[] now = {1_000_000_000L};
+        List<Alarm> alarms = new ArrayList<>();
+        AnomalyHandler.Settings noGrace = new AnomalyHandler.Settings(AnomalyHandler.Settings.DEFAULT.callRate(),
+            AnomalyHandler.Settings.DEFAULT.control(), new DialogFilter.Settings(1024, 0), 3, 400, 300, 3600, 0);
+        EmbeddedChannel ch = channelWith(new AnomalyFilter(new AnomalyHandler(noGrace, null, alarms::add, 1), counters,
+            () -> now[0]));
+        Capture cap = ch.pipeline().get(Capture.class);
+
+        ch.writeInbound(datagram(request("BYE", "nodialog@x", "BYE"), CLIENT));
+        assertEquals(1, counters.dropped.count(Detector.FAKE_BYE));
+        assertNull(cap.last());
+
+        // A metronome: 100 INVITEs a second, from one source and user. Blocked once judged.
+        for (int i = 0; i < 100; i++) {
+            now[0] += 10_000_000L;
+            ch.writeInbound(datagram(request("INVITE", "flood" + i + "@x", "INVITE"), CLIENT));
+        }
+        assertTrue(counters.dropped.count(Detector.FLOOD) >= 79, counters.summary());
+        assertEquals(Detector.FLOOD, alarms.get(0).detector());
+        assertEquals(CLIENT.getAddress(), alarms.get(0).offenders().get(0).source());
+
+        // A response that passed the check upstream tells tier 1 the dialog was answered.
+        EmbeddedChannel other = channelWith(new AnomalyFilter(new AnomalyHandler(noGrace, null, alarms::add, 2), counters,
+            () -> now[0]));
+        other.writeInbound(datagram(request("INVITE", "call@x", "INVITE"), CLIENT));
+        other.writeInbound(datagram(lines("SIP/2.0 200 OK", "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKsp0",
+            "Via: SIP/2.0/UDP 10.1.1.1:5062;branch=z9hG4bKclient1;rport=40000", "From: <sip:alice@example.com>;tag=fromtag1",
+            "To: <sip:bob@example.com>;tag=b1", "Call-ID: call@x", "CSeq: 1 INVITE", "Content-Length: 0", ""), Sip.PROXY_A));
+        other.writeInbound(datagram(request("BYE", "call@x", "BYE"), CLIENT));
+        assertEquals("call@x", other.pipeline().get(Capture.class).last());
+        assertEquals(1, counters.dropped.count(Detector.FAKE_BYE), "the answered call's BYE passed");
     }
 
     private EmbeddedChannel channelWith(io.netty.channel.ChannelHandler handler) {

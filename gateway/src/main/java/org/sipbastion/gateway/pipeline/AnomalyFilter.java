@@ -1,0 +1,65 @@
+package org.sipbastion.gateway.pipeline;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.sipbastion.gateway.GatewayCounters;
+import org.sipbastion.tier1.AnomalyHandler;
+import org.sipbastion.tier1.Detector;
+
+/**
+ * Tier 1's detectors in the pipeline: a request they judge anomalous is dropped silently (an answer
+ * would feed a flood) and counted under its detector; a verified response updates their state. A
+ * once-a-second tick keeps the call-rate stage sampling when no traffic arrives.
+ */
+public final class AnomalyFilter extends ChannelInboundHandlerAdapter {
+    private final AnomalyHandler handler;
+    private final GatewayCounters counters;
+    private final LongSupplier clock;
+    private ScheduledFuture<?> ticker;
+
+    public AnomalyFilter(AnomalyHandler handler, GatewayCounters counters) {
+        this(handler, counters, System::nanoTime);
+    }
+
+    /** @param clock nanoseconds, monotonic; tests drive it */
+    public AnomalyFilter(AnomalyHandler handler, GatewayCounters counters, LongSupplier clock) {
+        this.handler = handler;
+        this.counters = counters;
+        this.clock = clock;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        ticker = ctx.executor().scheduleAtFixedRate(() -> handler.tick(clock.getAsLong()), 1, 1, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (ticker != null) {
+            ticker.cancel(false);
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof InboundSip in)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        long now = clock.getAsLong();
+        if (!in.message.isRequest()) {
+            handler.response(in.message, in.sender.getAddress(), now);
+            ctx.fireChannelRead(in);
+            return;
+        }
+        Detector d = handler.request(in.message, in.sender.getAddress(), now);
+        if (d == Detector.NONE) {
+            ctx.fireChannelRead(in);
+        } else {
+            counters.dropped.increment(d);
+        }
+    }
+}
