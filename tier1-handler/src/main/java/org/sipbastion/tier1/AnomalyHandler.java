@@ -38,6 +38,10 @@ public final class AnomalyHandler {
         public static final Settings DEFAULT = new Settings(CallRateStage.Settings.DEFAULT, ControlStage.Settings.DEFAULT,
             DialogFilter.Settings.DEFAULT, 3.0, 400, 300, 3600, 60_000_000_000L);
 
+        public Settings withDialogs(DialogFilter.Settings d) {
+            return new Settings(callRate, control, d, sigmas, floor, learnSeconds, adaptSeconds, offenderBlockNanos);
+        }
+
         public Baseline newBaseline() {
             return new Baseline(sigmas, floor, learnSeconds, adaptSeconds);
         }
