@@ -21,7 +21,7 @@ import org.sipbastion.gateway.pipeline.ResponseVerifier;
 import org.sipbastion.gateway.pipeline.SipDatagramDecoder;
 import org.sipbastion.gateway.pipeline.StatelessReplier;
 import org.sipbastion.gateway.transport.EventLoops;
-import org.sipbastion.tier1.AlarmListener;
+import org.sipbastion.tier1.event.AlarmListener;
 import org.sipbastion.tier1.AnomalyHandler;
 import org.sipbastion.tier2.affinity.RendezvousSelector;
 
@@ -100,11 +100,11 @@ public final class Gateway implements AutoCloseable {
         SelfAddress self = new SelfAddress(config.advertised(), local);
         StatelessReplier replier = new StatelessReplier(counters);
         BranchCodec branches = new BranchCodec(config.keys());
-        AnomalyHandler tier1 = new AnomalyHandler(config.tier1(), null, alarms, new SecureRandom().nextLong());
+        AnomalyHandler tier1 = new AnomalyHandler(config.rules(), null, alarms, new SecureRandom().nextLong());
         p.addLast("sip-decoder", new SipDatagramDecoder(config.limits(), counters));
         p.addLast("tier1-policy", new PolicyFilter(counters, replier));
         p.addLast("tier1-response-check", new ResponseVerifier(branches, counters));
-        p.addLast("tier1-detectors", new AnomalyFilter(tier1, counters));
+        p.addLast("tier1-detectors", new AnomalyFilter(tier1, counters, java.util.Set.copyOf(config.proxies())));
         p.addLast("local-requests", new LocalRequestHandler(self, replier));
         p.addLast("response-router", new ResponseRouter(counters, local));
         p.addLast("request-forwarder", new RequestForwarder(new RendezvousSelector<>(config.proxies()), branches, self, local,

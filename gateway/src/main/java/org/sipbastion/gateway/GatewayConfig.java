@@ -4,7 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import org.sipbastion.crypto.mac.MacKeyRing;
 import org.sipbastion.parser.Limits;
-import org.sipbastion.tier1.AnomalyHandler;
+import org.sipbastion.tier1.rules.Rules;
 
 /**
  * What one gateway instance needs to run (the first slice: static proxies, UDP).
@@ -14,16 +14,16 @@ import org.sipbastion.tier1.AnomalyHandler;
  * @param proxies    the proxy farm behind us, in configuration order
  * @param keys       HMAC keys for derived branches
  * @param limits     parser limits
- * @param tier1      tier 1 detector settings
+ * @param rules      tier 1's rules (thresholds, profiles, match rules)
  */
 public record GatewayConfig(
     InetSocketAddress listen, String advertised, List<InetSocketAddress> proxies, MacKeyRing keys, Limits limits,
-    AnomalyHandler.Settings tier1) {
+    Rules rules) {
 
-    /** With tier 1's default settings. */
+    /** With tier 1's default rules. */
     public GatewayConfig(InetSocketAddress listen, String advertised, List<InetSocketAddress> proxies, MacKeyRing keys,
                          Limits limits) {
-        this(listen, advertised, proxies, keys, limits, AnomalyHandler.Settings.DEFAULT);
+        this(listen, advertised, proxies, keys, limits, Rules.defaults());
     }
 
     public GatewayConfig {
@@ -41,6 +41,6 @@ public record GatewayConfig(
     }
 
     public GatewayConfig withListen(InetSocketAddress address) {
-        return new GatewayConfig(address, advertised, proxies, keys, limits, tier1);
+        return new GatewayConfig(address, advertised, proxies, keys, limits, rules);
     }
 }

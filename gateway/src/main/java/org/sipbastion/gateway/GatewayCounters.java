@@ -2,7 +2,7 @@ package org.sipbastion.gateway;
 
 import java.util.concurrent.atomic.LongAdder;
 import org.sipbastion.parser.Reason;
-import org.sipbastion.tier1.Detector;
+import org.sipbastion.tier1.event.Detector;
 import org.sipbastion.tier1.sanity.PolicyViolation;
 
 /**

@@ -146,7 +146,7 @@ class GatewayUdpTest {
             receive(1);
             throw new AssertionError("a forged response reached the client");
         } catch (SocketTimeoutException expected) {
-            assertEquals(1, gateway.counters().dropped.count(org.sipbastion.tier1.Detector.FAKE_RESPONSE));
+            assertEquals(1, gateway.counters().dropped.count(org.sipbastion.tier1.event.Detector.FAKE_RESPONSE));
         }
     }
 }

@@ -1,77 +1,141 @@
 package org.sipbastion.tier1;
 
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import org.sipbastion.parser.HeaderName;
+import org.sipbastion.parser.Range;
 import org.sipbastion.parser.SipMessage;
+import org.sipbastion.parser.UriParts;
 import org.sipbastion.tier1.bloom.Baseline;
 import org.sipbastion.tier1.bloom.CallRateStage;
 import org.sipbastion.tier1.dialog.DialogFilter;
 import org.sipbastion.tier1.dispersion.ControlStage;
+import org.sipbastion.tier1.event.Alarm;
+import org.sipbastion.tier1.event.AlarmListener;
+import org.sipbastion.tier1.event.Detector;
+import org.sipbastion.tier1.event.Offender;
+import org.sipbastion.tier1.rules.MatchRule;
+import org.sipbastion.tier1.rules.Profile;
+import org.sipbastion.tier1.rules.Rules;
 
 /**
  * Tier 1's detectors in the order of seed 004 (control, then call rate, then drop), for one event
  * loop: every request gets a verdict, every verified response updates the state the verdicts rest
  * on. The caller (the gateway's pipeline, or offline replay) drops what is not {@link Detector#NONE}.
  *
- * <p>Order per request: the control stage first (blocked keys, dispersion, rate limits: the cheap
- * checks that stop a flood), then the dialog checks (fake BYE and CANCEL), and only a request that
- * passed both is counted by the call-rate stage, so dropped floods do not raise its cells twice.
+ * <p>Order per request: the rule file's {@code [rule]}s first (first match wins: drop, alarm, or
+ * allow past the detectors), then the control stage (blocked keys, dispersion, rate limits: the
+ * cheap checks that stop a flood) with the source's profile, then the dialog checks (fake BYE and
+ * CANCEL); only a request that passed is counted by the call-rate stage, so dropped floods do not
+ * raise its cells twice. Trusted profiles and emergency calls are never dropped by the control
+ * stage and never blocked.
  *
- * <p>Time is the caller's clock in nanoseconds (capture time in replay). Not thread-safe.
+ * <p>Time is the caller's clock in nanoseconds (capture time in replay). Not thread-safe: one per
+ * event loop, and {@link #apply} runs on that loop.
  */
 public final class AnomalyHandler {
     private static final long REPORT_EVERY = 10_000_000_000L;
+    private static final long RULE_ALARM_EVERY = 60_000_000_000L;
+    private static final byte[] RESOURCE_PRIORITY = "resource-priority".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] URN_SOS = "urn:service:sos".getBytes(StandardCharsets.US_ASCII);
 
-    /**
-     * @param callRate            counting Bloom filter and transaction table
-     * @param control             dispersion thresholds and rate limits
-     * @param dialogs             fake BYE / CANCEL state
-     * @param sigmas              call-rate alarm at mean + sigmas x std of the learned raised-cell load
-     * @param floor               ... and at least mean + floor raised cells
-     * @param learnSeconds        samples (one a second) learned before the call-rate alarm is armed
-     * @param adaptSeconds        after learning, the baseline follows changes over about this long
-     * @param offenderBlockNanos  how long the call-rate stage's offenders are blocked (0: alarm only)
-     */
-    public record Settings(CallRateStage.Settings callRate, ControlStage.Settings control, DialogFilter.Settings dialogs,
-                           double sigmas, double floor, long learnSeconds, long adaptSeconds, long offenderBlockNanos) {
-        public static final Settings DEFAULT = new Settings(CallRateStage.Settings.DEFAULT, ControlStage.Settings.DEFAULT,
-            DialogFilter.Settings.DEFAULT, 3.0, 400, 300, 3600, 60_000_000_000L);
-
-        public Settings withDialogs(DialogFilter.Settings d) {
-            return new Settings(callRate, control, d, sigmas, floor, learnSeconds, adaptSeconds, offenderBlockNanos);
-        }
-
-        public Baseline newBaseline() {
-            return new Baseline(sigmas, floor, learnSeconds, adaptSeconds);
-        }
-    }
-
-    private final Settings settings;
+    private Rules rules;
     private final ControlStage control;
     private final DialogFilter dialogs;
     private final CallRateStage callRate;
     private final AlarmListener alarms;
+    private final MatchRule.Scratch scratch = new MatchRule.Scratch();
+    private final UriParts requestUri = new UriParts();
+    private final byte[] user = new byte[64];
+    private long[] ruleHits;
+    private long[] ruleAlarmAt;
     private long nextReport = Long.MIN_VALUE;
 
     /**
-     * @param baseline the call-rate stage's baseline (restored from disk or fixed by rule), or null for a new one
+     * @param baseline the call-rate stage's baseline restored from disk, or null for the rules' own
      * @param seed     secret mixed into every table key (random per start, so keys cannot be aimed)
      */
-    public AnomalyHandler(Settings settings, Baseline baseline, AlarmListener alarms, long seed) {
-        this.settings = settings;
+    public AnomalyHandler(Rules rules, Baseline baseline, AlarmListener alarms, long seed) {
+        this.rules = rules;
         this.alarms = alarms;
-        this.control = new ControlStage(settings.control(), seed, alarms);
-        this.dialogs = new DialogFilter(settings.dialogs(), seed ^ 0x646c67L);
-        this.callRate = new CallRateStage(settings.callRate(), baseline != null ? baseline : settings.newBaseline(),
-            seed ^ 0x637274L);
+        this.control = new ControlStage(rules.control, seed, alarms);
+        this.dialogs = new DialogFilter(rules.dialogs, seed ^ 0x646c67L);
+        this.callRate = new CallRateStage(rules.callRate, baseline != null && rules.baselineMean == null ? baseline
+            : newBaseline(rules), seed ^ 0x637274L);
+        this.ruleHits = new long[rules.rules.size()];
+        this.ruleAlarmAt = new long[rules.rules.size()];
     }
 
-    /** The verdict on a request from {@code source}: {@link Detector#NONE} passes it. */
+    private static Baseline newBaseline(Rules r) {
+        return r.baselineMean != null ? Baseline.fixed(r.baselineMean, r.baselineStd, r.sigmas, r.floor)
+            : new Baseline(r.sigmas, r.floor, r.learnSeconds, r.adaptSeconds);
+    }
+
+    /**
+     * Swaps in a new rule set, keeping every table, statistic, block and the learned baseline.
+     * Sizes cannot change while running ({@link Rules#restartNeeded} names them).
+     */
+    public void apply(Rules next) {
+        control.apply(next.control);
+        dialogs.apply(next.dialogs);
+        callRate.apply(next.callRate);
+        Baseline b = callRate.baseline();
+        if (next.baselineMean != null || b.isFixed()) {
+            callRate.baseline(newBaseline(next));
+        } else {
+            b.retune(next.sigmas, next.floor);
+        }
+        rules = next;
+        ruleHits = new long[next.rules.size()];
+        ruleAlarmAt = new long[next.rules.size()];
+    }
+
+    public Rules rules() {
+        return rules;
+    }
+
+    /** The verdict on a request from a client (inbound): {@link Detector#NONE} passes it. */
     public Detector request(SipMessage m, InetAddress source, long now) {
-        Detector d = control.request(m, source, now);
+        return request(m, source, now, false);
+    }
+
+    /**
+     * The verdict on a request from {@code source}; {@code outbound} when it comes from one of our
+     * proxies (rules can watch for a compromised inside host).
+     */
+    public Detector request(SipMessage m, InetAddress source, long now, boolean outbound) {
+        boolean allowed = false;
+        List<MatchRule> list = rules.rules;
+        for (int i = 0; i < list.size(); i++) {
+            MatchRule r = list.get(i);
+            if (r.matches(m, source, outbound, scratch)) {
+                ruleHits[i]++;
+                switch (r.action()) {
+                    case DROP -> {
+                        tick(now);
+                        return Detector.RULE;
+                    }
+                    case ALARM -> ruleAlarm(i, r, m, source, now);
+                    default -> allowed = true;
+                }
+                break;
+            }
+        }
+        Detector d = Detector.NONE;
+        if (!allowed) {
+            Profile p = profile(source);
+            if (p == null || !p.trusted()) {
+                d = control.request(m, source, now, p == null ? null : p.limits());
+                if (d != Detector.NONE && emergency(m)) {
+                    d = Detector.NONE;
+                }
+            }
+        }
         if (d == Detector.NONE) {
-            d = dialogs.request(m, source, now);
+            Detector fake = dialogs.request(m, source, now);
+            d = allowed ? Detector.NONE : fake;
         }
         if (d == Detector.NONE) {
             callRate.request(m, source, now);
@@ -89,7 +153,8 @@ public final class AnomalyHandler {
 
     /**
      * Advances the stages' clocks; the gateway also calls it from a timer, so a quiet link is sampled
-     * too. While the call-rate alarm lasts, its offenders are reported every 10 s and blocked.
+     * too. While the call-rate alarm lasts, its offenders are reported every 10 s and blocked
+     * (never a trusted one: an attacker could spoof its address to get it blocked).
      */
     public void tick(long now) {
         boolean started = callRate.tick(now);
@@ -98,16 +163,81 @@ public final class AnomalyHandler {
         }
         nextReport = now + REPORT_EVERY;
         List<Offender> offenders = callRate.offenders(10);
-        if (settings.offenderBlockNanos() > 0) {
+        int blocked = 0;
+        if (rules.offenderBlockNanos > 0) {
             for (Offender o : offenders) {
-                control.block(o.source(), now, now + settings.offenderBlockNanos(), Detector.CALL_RATE);
+                Profile p = profile(o.source());
+                if (p == null || !p.trusted()) {
+                    control.block(o.source(), now, now + rules.offenderBlockNanos, Detector.CALL_RATE);
+                    blocked++;
+                }
             }
         }
         Baseline b = callRate.baseline();
         alarms.alarm(new Alarm(now, Detector.CALL_RATE, String.format(Locale.ROOT,
-            "open exchanges above normal: %d raised cells, threshold %.0f (mean %.0f, std %.1f); %d offender(s)%s",
-            callRate.load(), b.threshold(), b.mean(), b.std(), offenders.size(),
-            settings.offenderBlockNanos() > 0 && !offenders.isEmpty() ? " blocked" : ""), offenders));
+            "open exchanges above normal: %d raised cells, threshold %.0f (mean %.0f, std %.1f); %d offender(s), %d blocked",
+            callRate.load(), b.threshold(), b.mean(), b.std(), offenders.size(), blocked), offenders));
+    }
+
+    private Profile profile(InetAddress source) {
+        for (Profile p : rules.profiles) {
+            if (p.contains(source)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** An emergency or priority call: never shed or rate-limited. Checked only before a drop. */
+    private boolean emergency(SipMessage m) {
+        if (rules.emergencyResourcePriority) {
+            for (int h = 0; h < m.headerCount(); h++) {
+                if (m.headerName(h) == HeaderName.OTHER && m.contentEquals(m.headerNameRange(h), RESOURCE_PRIORITY, true)) {
+                    return true;
+                }
+            }
+        }
+        long ruri = m.requestUri();
+        if (m.contentEquals(ruri, URN_SOS, true) || Range.length(ruri) > URN_SOS.length
+            && m.startsWith(ruri, URN_SOS) && m.buffer().getByte(Range.start(ruri) + URN_SOS.length) == '.') {
+            return true;
+        }
+        if (!m.sipUri(ruri, requestUri) || !Range.present(requestUri.user()) || Range.length(requestUri.user()) > user.length) {
+            return false;
+        }
+        int n = m.copy(requestUri.user(), user, 0);
+        for (String u : rules.emergencyUsers) {
+            if (sameIgnoringCase(u, user, n)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean sameIgnoringCase(String s, byte[] b, int n) {
+        if (s.length() != n) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (Character.toLowerCase(s.charAt(i)) != Character.toLowerCase((char) (b[i] & 0xFF))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void ruleAlarm(int i, MatchRule r, SipMessage m, InetAddress source, long now) {
+        if (ruleAlarmAt[i] != 0 && now - ruleAlarmAt[i] < RULE_ALARM_EVERY) {
+            return;
+        }
+        ruleAlarmAt[i] = now;
+        alarms.alarm(new Alarm(now, Detector.RULE, "rule " + r.name() + " matched " + m.method() + " from "
+            + source.getHostAddress() + " (" + ruleHits[i] + " so far)", List.of(new Offender(source, 1))));
+    }
+
+    /** Requests each rule matched since the rules were applied, in rule order. */
+    public long[] ruleHits() {
+        return ruleHits.clone();
     }
 
     public CallRateStage callRate() {

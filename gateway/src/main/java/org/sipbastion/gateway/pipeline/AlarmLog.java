@@ -4,8 +4,8 @@ import java.io.PrintStream;
 import java.time.Instant;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
-import org.sipbastion.tier1.Alarm;
-import org.sipbastion.tier1.AlarmListener;
+import org.sipbastion.tier1.event.Alarm;
+import org.sipbastion.tier1.event.AlarmListener;
 
 /**
  * Tier 1's alarms on a console stream, one line each, at most {@code perSecond} a second: a

@@ -3,11 +3,13 @@ package org.sipbastion.gateway.pipeline;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.sipbastion.gateway.GatewayCounters;
 import org.sipbastion.tier1.AnomalyHandler;
-import org.sipbastion.tier1.Detector;
+import org.sipbastion.tier1.event.Detector;
 
 /**
  * Tier 1's detectors in the pipeline: a request they judge anomalous is dropped silently (an answer
@@ -17,18 +19,26 @@ import org.sipbastion.tier1.Detector;
 public final class AnomalyFilter extends ChannelInboundHandlerAdapter {
     private final AnomalyHandler handler;
     private final GatewayCounters counters;
+    private final Set<InetSocketAddress> proxies;
     private final LongSupplier clock;
     private ScheduledFuture<?> ticker;
 
-    public AnomalyFilter(AnomalyHandler handler, GatewayCounters counters) {
-        this(handler, counters, System::nanoTime);
+    /** @param proxies requests from these are outbound (rules may scope to either direction) */
+    public AnomalyFilter(AnomalyHandler handler, GatewayCounters counters, Set<InetSocketAddress> proxies) {
+        this(handler, counters, proxies, System::nanoTime);
     }
 
     /** @param clock nanoseconds, monotonic; tests drive it */
-    public AnomalyFilter(AnomalyHandler handler, GatewayCounters counters, LongSupplier clock) {
+    public AnomalyFilter(AnomalyHandler handler, GatewayCounters counters, Set<InetSocketAddress> proxies,
+                         LongSupplier clock) {
         this.handler = handler;
         this.counters = counters;
+        this.proxies = proxies;
         this.clock = clock;
+    }
+
+    public AnomalyHandler handler() {
+        return handler;
     }
 
     @Override
@@ -55,7 +65,7 @@ public final class AnomalyFilter extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(in);
             return;
         }
-        Detector d = handler.request(in.message, in.sender.getAddress(), now);
+        Detector d = handler.request(in.message, in.sender.getAddress(), now, proxies.contains(in.sender));
         if (d == Detector.NONE) {
             ctx.fireChannelRead(in);
         } else {

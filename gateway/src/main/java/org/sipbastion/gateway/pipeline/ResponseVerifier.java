@@ -6,7 +6,7 @@ import org.sipbastion.gateway.GatewayCounters;
 import org.sipbastion.gateway.forward.BranchCodec;
 import org.sipbastion.parser.SipMessage;
 import org.sipbastion.parser.Via;
-import org.sipbastion.tier1.Detector;
+import org.sipbastion.tier1.event.Detector;
 
 /**
  * Tier 1's fake-response check, in front of everything that learns from responses: the top Via

@@ -24,10 +24,9 @@ import org.sipbastion.testkit.KamailioProcess;
 import org.sipbastion.testkit.RunDirs;
 import org.sipbastion.testkit.SippProcess;
 import org.sipbastion.testkit.SippResult;
-import org.sipbastion.tier1.Alarm;
-import org.sipbastion.tier1.AnomalyHandler;
-import org.sipbastion.tier1.Detector;
-import org.sipbastion.tier1.dialog.DialogFilter;
+import org.sipbastion.tier1.event.Alarm;
+import org.sipbastion.tier1.event.Detector;
+import org.sipbastion.tier1.rules.Rules;
 
 /**
  * Tier 1 on live UDP traffic with real peers: legitimate SIPp calls from 127.0.0.1 through the
@@ -48,7 +47,7 @@ class TierOneUnderAttackTest {
         Path dir = RunDirs.create("tier1-attack");
         List<Alarm> alarms = new CopyOnWriteArrayList<>();
         // No grace after start: the gateway has just started, yet every BYE here must be judged.
-        AnomalyHandler.Settings tier1 = AnomalyHandler.Settings.DEFAULT.withDialogs(new DialogFilter.Settings(1 << 16, 0));
+        Rules tier1 = Rules.parse(List.of(new Rules.Source("test", "[dialogs]\ngrace_after_start = 0s\n")));
         // The UAS answers whatever reaches it: legitimate calls and the flood's first INVITEs,
         // before they are judged; it is not counted on.
         try (SippProcess uas = SippProcess.builtIn("uas").name("uas").runDir(dir).calls(100_000)

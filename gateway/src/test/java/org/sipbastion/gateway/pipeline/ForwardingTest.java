@@ -25,8 +25,8 @@ import org.sipbastion.gateway.Gateway;
 import org.sipbastion.gateway.GatewayCounters;
 import org.sipbastion.parser.HeaderName;
 import org.sipbastion.parser.SipMessage;
-import org.sipbastion.tier1.Alarm;
-import org.sipbastion.tier1.Detector;
+import org.sipbastion.tier1.event.Alarm;
+import org.sipbastion.tier1.event.Detector;
 
 /** The whole gateway pipeline on an EmbeddedChannel: what goes out, where, and with which edits. */
 class ForwardingTest {

@@ -16,15 +16,17 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.sipbastion.gateway.GatewayCounters;
 import org.sipbastion.gateway.forward.SelfAddress;
 import org.sipbastion.parser.Limits;
 import org.sipbastion.parser.Reason;
-import org.sipbastion.tier1.Alarm;
+import org.sipbastion.tier1.event.Alarm;
 import org.sipbastion.tier1.AnomalyHandler;
-import org.sipbastion.tier1.Detector;
-import org.sipbastion.tier1.dialog.DialogFilter;
+import org.sipbastion.tier1.event.Detector;
+import org.sipbastion.tier1.rules.Rules;
+import org.sipbastion.tier1.rules.RulesException;
 import org.sipbastion.tier1.sanity.PolicyViolation;
 
 /** Each handler alone on an EmbeddedChannel. */
@@ -95,13 +97,12 @@ class HandlersTest {
     }
 
     @Test
-    void anomalyFilterDropsWhatTier1JudgesAndCountsItByDetector() {
+    void anomalyFilterDropsWhatTier1JudgesAndCountsItByDetector() throws RulesException {
         long[] now = {1_000_000_000L};
         List<Alarm> alarms = new ArrayList<>();
-        AnomalyHandler.Settings noGrace = new AnomalyHandler.Settings(AnomalyHandler.Settings.DEFAULT.callRate(),
-            AnomalyHandler.Settings.DEFAULT.control(), new DialogFilter.Settings(1024, 0), 3, 400, 300, 3600, 0);
+        Rules noGrace = Rules.parse(List.of(new Rules.Source("test", "[dialogs]\ngrace_after_start = 0s\n")));
         EmbeddedChannel ch = channelWith(new AnomalyFilter(new AnomalyHandler(noGrace, null, alarms::add, 1), counters,
-            () -> now[0]));
+            Set.of(), () -> now[0]));
         Capture cap = ch.pipeline().get(Capture.class);
 
         ch.writeInbound(datagram(request("BYE", "nodialog@x", "BYE"), CLIENT));
@@ -119,7 +120,7 @@ class HandlersTest {
 
         // A response that passed the check upstream tells tier 1 the dialog was answered.
         EmbeddedChannel other = channelWith(new AnomalyFilter(new AnomalyHandler(noGrace, null, alarms::add, 2), counters,
-            () -> now[0]));
+            Set.of(), () -> now[0]));
         other.writeInbound(datagram(request("INVITE", "call@x", "INVITE"), CLIENT));
         other.writeInbound(datagram(lines("SIP/2.0 200 OK", "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKsp0",
             "Via: SIP/2.0/UDP 10.1.1.1:5062;branch=z9hG4bKclient1;rport=40000", "From: <sip:alice@example.com>;tag=fromtag1",

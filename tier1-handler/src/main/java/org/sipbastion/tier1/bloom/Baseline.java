@@ -21,8 +21,8 @@ import java.util.Locale;
  * not spend another learning period blind. A rule can fix mean and deviation instead ({@link #fixed}).
  */
 public final class Baseline {
-    private final double sigmas;
-    private final double floor;
+    private double sigmas;
+    private double floor;
     private final long learnSamples;
     private final double adaptWeight;
     private final boolean fixed;
@@ -50,6 +50,19 @@ public final class Baseline {
         this.learnSamples = learnSamples;
         this.adaptWeight = 1.0 / adaptSamples;
         this.fixed = fixed;
+    }
+
+    /** New alarm distance from the mean; what was learned stays. */
+    public void retune(double sigmas, double floor) {
+        if (sigmas < 0 || floor < 0) {
+            throw new IllegalArgumentException("baseline: sigmas and floor >= 0");
+        }
+        this.sigmas = sigmas;
+        this.floor = floor;
+    }
+
+    public boolean isFixed() {
+        return fixed;
     }
 
     /** A baseline set by rule: no learning, no adaptation. */

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.sipbastion.parser.Method;
 import org.sipbastion.parser.SipMessage;
-import org.sipbastion.tier1.Offender;
+import org.sipbastion.tier1.event.Offender;
 import org.sipbastion.tier1.table.FingerprintTable;
 import org.sipbastion.tier1.table.Fingerprints;
 
@@ -40,9 +40,9 @@ public final class CallRateStage {
     private static final byte CLOSED = 2;
     private static final long SECOND = 1_000_000_000L;
 
-    private final Settings settings;
+    private Settings settings;
     private final CountingBloomFilter filter;
-    private final Baseline baseline;
+    private Baseline baseline;
     private final FingerprintTable transactions;
     private final byte[] state;
     private final long[] generation;
@@ -74,6 +74,20 @@ public final class CallRateStage {
         this.generation = new long[n];
         this.opener = new InetAddress[n];
         this.seed = seed;
+    }
+
+    /**
+     * New window and offender threshold for the running stage; its filter, transactions and sizes
+     * stay (cells, k and the table size cannot change while running).
+     */
+    public void apply(Settings next) {
+        settings = new Settings(settings.cells(), settings.cellsPerKey(), next.windowNanos(), settings.transactions(),
+            next.offenderMinOpen());
+    }
+
+    /** Replaces the baseline (a rule fixed it, or stopped fixing it). */
+    public void baseline(Baseline next) {
+        baseline = next;
     }
 
     /** A request from {@code source}, seen at {@code now}. */

@@ -4,7 +4,7 @@ import java.net.InetAddress;
 import org.sipbastion.parser.Method;
 import org.sipbastion.parser.Range;
 import org.sipbastion.parser.SipMessage;
-import org.sipbastion.tier1.Detector;
+import org.sipbastion.tier1.event.Detector;
 import org.sipbastion.tier1.table.FingerprintTable;
 import org.sipbastion.tier1.table.Fingerprints;
 
@@ -44,7 +44,7 @@ public final class DialogFilter {
         public static final Settings DEFAULT = new Settings(1 << 18, 120_000_000_000L);
     }
 
-    private final Settings settings;
+    private Settings settings;
     private final long seed;
     private final FingerprintTable table;
     private final byte[] state;
@@ -62,6 +62,14 @@ public final class DialogFilter {
         state = new byte[n];
         caller = new InetAddress[n];
         answerer = new InetAddress[n];
+    }
+
+    /** A new grace period (counted from the same start); the table and its size stay. */
+    public void apply(Settings next) {
+        if (started) {
+            graceUntil = graceUntil - settings.graceNanos() + next.graceNanos();
+        }
+        settings = new Settings(settings.dialogs(), next.graceNanos());
     }
 
     /** Judges a request and records what it sets up. */

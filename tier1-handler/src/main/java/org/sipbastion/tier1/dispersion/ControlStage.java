@@ -8,10 +8,10 @@ import org.sipbastion.parser.SipMessage;
 import org.sipbastion.parser.UriParts;
 import java.util.List;
 import java.util.Locale;
-import org.sipbastion.tier1.Alarm;
-import org.sipbastion.tier1.AlarmListener;
-import org.sipbastion.tier1.Detector;
-import org.sipbastion.tier1.Offender;
+import org.sipbastion.tier1.event.Alarm;
+import org.sipbastion.tier1.event.AlarmListener;
+import org.sipbastion.tier1.event.Detector;
+import org.sipbastion.tier1.event.Offender;
 import org.sipbastion.tier1.table.FingerprintTable;
 import org.sipbastion.tier1.table.Fingerprints;
 
@@ -61,6 +61,11 @@ public final class ControlStage {
         public static final Settings DEFAULT =
             new Settings(0.08, 0.05, 10.0, 4, 20, 50, 60 * SECOND, 100.0, 200.0, 1 << 17);
 
+        /** The limits that apply where no profile says otherwise. */
+        public Limits limits() {
+            return new Limits(floodRate, rateLimit, rateBurst, true);
+        }
+
         public Settings {
             if (!(floodCv >= 0 && fakeCv >= 0 && floodRate > 0 && span >= 1 && span <= 8 && minSamples >= 2 && window >= minSamples
                 && blockNanos >= 0 && rateLimit >= 0 && rateBurst >= 1 && entries >= 1)) {
@@ -69,7 +74,20 @@ public final class ControlStage {
         }
     }
 
-    private final Settings settings;
+    /**
+     * What may differ per source (a profile): the flood floor, the rate limit, and whether the
+     * address as a whole is judged (not for a NAT'd office: only its users are).
+     */
+    public record Limits(double floodRate, double rateLimit, double rateBurst, boolean judgeAddress) {
+        public Limits {
+            if (!(floodRate > 0 && rateLimit >= 0 && rateBurst >= 1)) {
+                throw new IllegalArgumentException("limits out of range: " + this);
+            }
+        }
+    }
+
+    private Settings settings;
+    private Limits defaults;
     private final long seed;
     private final FingerprintTable table;
     /** The last {@code span} arrival times of each key, a ring per slot. */
@@ -82,12 +100,12 @@ public final class ControlStage {
     private final Detector[] blockedBy;
     private final double[] tokens;
     private final long[] tokenTime;
-    private final long maxFloodSpan;
     private final UriParts from = new UriParts();
     private final AlarmListener alarms;
 
     public ControlStage(Settings settings, long seed, AlarmListener alarms) {
         this.settings = settings;
+        this.defaults = settings.limits();
         this.alarms = alarms;
         this.seed = seed;
         this.table = new FingerprintTable(settings.entries());
@@ -101,11 +119,31 @@ public final class ControlStage {
         blockedBy = new Detector[n];
         tokens = new double[n];
         tokenTime = new long[n];
-        maxFloodSpan = (long) (SECOND * settings.span() / settings.floodRate());
+    }
+
+    /**
+     * Applies new thresholds to the running stage, keeping every stream's statistics and blocks.
+     * The table size and the span cannot change while running (they shape the arrays); the running
+     * ones are kept.
+     */
+    public void apply(Settings next) {
+        settings = new Settings(next.floodCv(), next.fakeCv(), next.floodRate(), settings.span(), next.minSamples(),
+            next.window(), next.blockNanos(), next.rateLimit(), next.rateBurst(), settings.entries());
+        defaults = settings.limits();
+    }
+
+    public Settings settings() {
+        return settings;
     }
 
     /** Judges a request: {@link Detector#NONE} to let it through, else the detector that drops it. */
     public Detector request(SipMessage m, InetAddress source, long now) {
+        return request(m, source, now, null);
+    }
+
+    /** As {@link #request(SipMessage, InetAddress, long)}, with a profile's limits (null: the defaults). */
+    public Detector request(SipMessage m, InetAddress source, long now, Limits limits) {
+        Limits l = limits != null ? limits : defaults;
         long src = sourceKey(source);
         int whole = table.find(Fingerprints.mix(src, ANY_METHOD), now);
         if (whole >= 0 && blockedUntil[whole] > now) {
@@ -113,12 +151,14 @@ public final class ControlStage {
         }
         int method = m.method().ordinal();
         boolean ending = m.method() == Method.BYE || m.method() == Method.CANCEL;
-        Detector d = observe(Fingerprints.mix(src, method), now, ending, m, source, false);
-        if (d != Detector.NONE) {
-            return d;
+        if (l.judgeAddress()) {
+            Detector d = observe(Fingerprints.mix(src, method), now, ending, m, source, false, l);
+            if (d != Detector.NONE) {
+                return d;
+            }
         }
         long user = userKey(m);
-        return user == 0 ? Detector.NONE : observe(Fingerprints.mix(user, method), now, ending, m, source, true);
+        return user == 0 ? Detector.NONE : observe(Fingerprints.mix(user, method), now, ending, m, source, true, l);
     }
 
     /** Blocks every request from {@code source} until {@code until}, in the name of {@code why}. */
@@ -126,16 +166,17 @@ public final class ControlStage {
         long fp = Fingerprints.mix(sourceKey(source), ANY_METHOD);
         int slot = table.find(fp, now);
         if (slot < 0) {
-            slot = fresh(fp, now);
+            slot = fresh(fp, now, defaults);
         }
         blockedUntil[slot] = Math.max(blockedUntil[slot], until);
         blockedBy[slot] = why;
     }
 
-    private Detector observe(long fp, long now, boolean ending, SipMessage m, InetAddress source, boolean byUser) {
+    private Detector observe(long fp, long now, boolean ending, SipMessage m, InetAddress source, boolean byUser,
+                             Limits l) {
         int slot = table.find(fp, now);
         if (slot < 0) {
-            fresh(fp, now);
+            fresh(fp, now, l);
             return Detector.NONE;
         }
         if (blockedUntil[slot] > now) {
@@ -146,7 +187,7 @@ public final class ControlStage {
         long spanStart = arrivals[ring];
         arrivals[ring] = now;
         if (++arrived[slot] <= span) {
-            return rateLimit(slot, now);
+            return rateLimit(slot, now, l);
         }
         arrived[slot] = span + arrived[slot] % span; // stays above span, never overflows
         long dt = Math.max(0, now - spanStart);
@@ -157,7 +198,7 @@ public final class ControlStage {
         double d = dt - mean[slot];
         mean[slot] += w * d;
         variance[slot] = (1 - w) * (variance[slot] + w * d * d);
-        if (intervals[slot] >= settings.minSamples() && mean[slot] <= maxFloodSpan) {
+        if (intervals[slot] >= settings.minSamples() && mean[slot] * l.floodRate() <= (double) SECOND * span) {
             double cv = mean[slot] > 0 ? Math.sqrt(variance[slot]) / mean[slot] : 0;
             double epsilon = ending ? settings.fakeCv() : settings.floodCv();
             if (cv < epsilon) {
@@ -167,12 +208,12 @@ public final class ControlStage {
                 return blockedBy[slot];
             }
         }
-        return rateLimit(slot, now);
+        return rateLimit(slot, now, l);
     }
 
-    private Detector rateLimit(int slot, long now) {
-        if (settings.rateLimit() > 0) {
-            double t = Math.min(settings.rateBurst(), tokens[slot] + (now - tokenTime[slot]) * settings.rateLimit() / SECOND);
+    private Detector rateLimit(int slot, long now, Limits l) {
+        if (l.rateLimit() > 0) {
+            double t = Math.min(l.rateBurst(), tokens[slot] + (now - tokenTime[slot]) * l.rateLimit() / SECOND);
             tokenTime[slot] = now;
             if (t < 1) {
                 tokens[slot] = t;
@@ -193,7 +234,7 @@ public final class ControlStage {
         return new Alarm(now, why, summary, List.of(new Offender(source, 1)));
     }
 
-    private int fresh(long fp, long now) {
+    private int fresh(long fp, long now, Limits l) {
         int slot = table.insert(fp, now);
         arrivals[slot * settings.span()] = now;
         arrived[slot] = 1;
@@ -202,7 +243,7 @@ public final class ControlStage {
         variance[slot] = 0;
         blockedUntil[slot] = 0;
         blockedBy[slot] = Detector.NONE;
-        tokens[slot] = settings.rateBurst() - 1;
+        tokens[slot] = l.rateBurst() - 1;
         tokenTime[slot] = now;
         return slot;
     }

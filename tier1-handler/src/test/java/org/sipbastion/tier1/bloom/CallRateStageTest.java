@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.sipbastion.tier1.Offender;
+import org.sipbastion.tier1.event.Offender;
 import org.sipbastion.tier1.Sip;
 
 /** The pairing rule on every normal call flow the issue names: each returns the cells to zero. */

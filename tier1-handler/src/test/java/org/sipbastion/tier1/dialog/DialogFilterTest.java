@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
-import org.sipbastion.tier1.Detector;
+import org.sipbastion.tier1.event.Detector;
 import org.sipbastion.tier1.Sip;
 
 class DialogFilterTest {

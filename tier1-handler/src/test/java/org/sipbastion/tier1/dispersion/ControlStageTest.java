@@ -10,8 +10,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.sipbastion.parser.Method;
 import org.sipbastion.parser.SipMessage;
-import org.sipbastion.tier1.Alarm;
-import org.sipbastion.tier1.Detector;
+import org.sipbastion.tier1.event.Alarm;
+import org.sipbastion.tier1.event.Detector;
 import org.sipbastion.tier1.Sip;
 
 class ControlStageTest {

@@ -1,4 +1,4 @@
-package org.sipbastion.tier1;
+package org.sipbastion.tier1.event;
 
 /** Which tier 1 detector decided a drop or raised an alarm; the counters and events are keyed by it. */
 public enum Detector {
@@ -8,6 +8,8 @@ public enum Detector {
     FLOOD,
     /** Like {@link #FLOOD} for dialog-ending requests (BYE, CANCEL), with the stricter threshold. */
     FAKE_MESSAGE,
+    /** A rule file's {@code [rule]} with action drop matched (deny lists, scanner fingerprints...). */
+    RULE,
     /** A source or user over its per-method request rate. */
     RATE_LIMIT,
     /** A source the call-rate stage found driving the open-exchange load, while it is blocked. */

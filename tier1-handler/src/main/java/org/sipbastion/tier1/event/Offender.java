@@ -1,4 +1,4 @@
-package org.sipbastion.tier1;
+package org.sipbastion.tier1.event;
 
 import java.net.InetAddress;
 

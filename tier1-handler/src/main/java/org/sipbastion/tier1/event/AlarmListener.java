@@ -1,4 +1,4 @@
-package org.sipbastion.tier1;
+package org.sipbastion.tier1.event;
 
 /** Receives tier 1's alarms and blocking decisions; called on the event loop, so it must not block. */
 public interface AlarmListener {
