@@ -7,10 +7,13 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.sipbastion.gateway.forward.BranchCodec;
 import org.sipbastion.gateway.forward.SelfAddress;
-import java.security.SecureRandom;
 import org.sipbastion.gateway.pipeline.AlarmLog;
 import org.sipbastion.gateway.pipeline.AnomalyFilter;
 import org.sipbastion.gateway.pipeline.LocalRequestHandler;
@@ -20,31 +23,49 @@ import org.sipbastion.gateway.pipeline.ResponseRouter;
 import org.sipbastion.gateway.pipeline.ResponseVerifier;
 import org.sipbastion.gateway.pipeline.SipDatagramDecoder;
 import org.sipbastion.gateway.pipeline.StatelessReplier;
+import org.sipbastion.gateway.rules.RulesWatcher;
+import org.sipbastion.gateway.state.BaselineStore;
 import org.sipbastion.gateway.transport.EventLoops;
-import org.sipbastion.tier1.event.AlarmListener;
 import org.sipbastion.tier1.AnomalyHandler;
+import org.sipbastion.tier1.bloom.Baseline;
+import org.sipbastion.tier1.event.AlarmListener;
+import org.sipbastion.tier1.rules.Rules;
 import org.sipbastion.tier2.affinity.RendezvousSelector;
 
 /**
  * One running gateway: a UDP listener whose pipeline is decode, tier 1 (policy, response check,
  * anomaly detectors), local requests, response routing, request forwarding. Routing is stateless:
  * everything it needs to route a message is in the message or in the config; tier 1 keeps only
- * its bounded detector tables.
+ * its bounded detector tables, and its learned baseline in the state directory when there is one.
  */
 public final class Gateway implements AutoCloseable {
     /** Socket buffers large enough to ride out a burst while the event loop is busy. */
     private static final int SOCKET_BUFFER = 4 << 20;
+    private static final long SAVE_EVERY_SECONDS = 60;
 
     private final GatewayConfig config;
     private final GatewayCounters counters;
     private final EventLoopGroup group;
     private final Channel channel;
+    private final ExecutorService background;
+    private final RulesWatcher watcher;
 
-    private Gateway(GatewayConfig config, GatewayCounters counters, EventLoopGroup group, Channel channel) {
+    private Gateway(GatewayConfig config, GatewayCounters counters, EventLoopGroup group, Channel channel,
+                    AlarmListener alarms) {
         this.config = config;
         this.counters = counters;
         this.group = group;
         this.channel = channel;
+        this.background = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "bastion-state");
+            t.setDaemon(true);
+            return t;
+        });
+        if (config.stateDir() != null) {
+            channel.eventLoop().scheduleAtFixedRate(this::saveBaseline, SAVE_EVERY_SECONDS, SAVE_EVERY_SECONDS, TimeUnit.SECONDS);
+        }
+        this.watcher = config.rulePaths().isEmpty() ? null
+            : new RulesWatcher(config.rulePaths(), config.rules(), this::applyRules, alarms, System.err).start(2);
     }
 
     /** Binds the listener, with tier 1's alarms on standard error; fails fast if it cannot bind. */
@@ -71,11 +92,12 @@ public final class Gateway implements AutoCloseable {
             GatewayConfig bound = config.withListen((InetSocketAddress) ch.localAddress());
             GatewayCounters counters = new GatewayCounters();
             AlarmListener sink = alarms != null ? countingTo(alarms, counters) : new AlarmLog(System.err, 20, counters.alarms);
+            Baseline restored = BaselineStore.restore(bound.stateDir(), bound.rules(), System.err);
             ch.eventLoop().submit(() -> {
                 ch.pipeline().remove(ChannelInboundHandlerAdapter.class);
-                pipeline(ch.pipeline(), bound, counters, bound.listen(), sink);
+                pipeline(ch.pipeline(), bound, counters, bound.listen(), sink, restored);
             }).sync();
-            return new Gateway(bound, counters, group, ch);
+            return new Gateway(bound, counters, group, ch, sink);
         } catch (Exception e) {
             // Netty rethrows a failed bind (BindException) undeclared: catch it too, so that no
             // event loop is left running behind a gateway that never started.
@@ -91,24 +113,75 @@ public final class Gateway implements AutoCloseable {
         };
     }
 
-    /**
-     * Builds the data path on a channel pipeline; also used by tests on an EmbeddedChannel. Tier 1's
-     * tables are keyed with a fresh random seed, so nobody outside can aim keys at chosen slots.
-     */
+    /** Builds the data path on a channel pipeline, tier 1 learning from scratch; used by tests on an EmbeddedChannel. */
     public static void pipeline(ChannelPipeline p, GatewayConfig config, GatewayCounters counters, InetSocketAddress local,
                                 AlarmListener alarms) {
+        pipeline(p, config, counters, local, alarms, null);
+    }
+
+    /**
+     * Builds the data path. Tier 1's tables are keyed with a fresh random seed, so nobody outside
+     * can aim keys at chosen slots; {@code baseline} is its restored call-rate baseline, or null.
+     */
+    public static void pipeline(ChannelPipeline p, GatewayConfig config, GatewayCounters counters, InetSocketAddress local,
+                                AlarmListener alarms, Baseline baseline) {
         SelfAddress self = new SelfAddress(config.advertised(), local);
         StatelessReplier replier = new StatelessReplier(counters);
         BranchCodec branches = new BranchCodec(config.keys());
-        AnomalyHandler tier1 = new AnomalyHandler(config.rules(), null, alarms, new SecureRandom().nextLong());
+        AnomalyHandler tier1 = new AnomalyHandler(config.rules(), baseline, alarms, new SecureRandom().nextLong());
         p.addLast("sip-decoder", new SipDatagramDecoder(config.limits(), counters));
         p.addLast("tier1-policy", new PolicyFilter(counters, replier));
         p.addLast("tier1-response-check", new ResponseVerifier(branches, counters));
-        p.addLast("tier1-detectors", new AnomalyFilter(tier1, counters, java.util.Set.copyOf(config.proxies())));
+        p.addLast("tier1-detectors", new AnomalyFilter(tier1, counters, Set.copyOf(config.proxies())));
         p.addLast("local-requests", new LocalRequestHandler(self, replier));
         p.addLast("response-router", new ResponseRouter(counters, local));
         p.addLast("request-forwarder", new RequestForwarder(new RendezvousSelector<>(config.proxies()), branches, self, local,
             counters, replier));
+    }
+
+    /** Hands a validated rule set to tier 1, on its event loop; its tables and learned state stay. */
+    public void applyRules(Rules rules) {
+        channel.eventLoop().execute(() -> {
+            tier1().apply(rules);
+            counters.rulesApplied.increment();
+        });
+    }
+
+    /** The rule set tier 1 runs now (read on the event loop). */
+    public Rules rules() throws InterruptedException {
+        try {
+            return channel.eventLoop().submit(() -> tier1().rules()).get(2, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the event loop did not answer", e);
+        }
+    }
+
+    /** The mean of tier 1's call-rate baseline (read on the event loop): learned, restored or fixed. */
+    public double baselineMean() throws InterruptedException {
+        try {
+            return channel.eventLoop().submit(() -> tier1().callRate().baseline().mean()).get(2, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the event loop did not answer", e);
+        }
+    }
+
+    /** Reloads the rule files now (as SIGHUP does); false when the gateway watches none. */
+    public boolean reloadRules() {
+        if (watcher == null) {
+            return false;
+        }
+        watcher.reload("requested");
+        return true;
+    }
+
+    private AnomalyHandler tier1() {
+        return channel.pipeline().get(AnomalyFilter.class).handler();
+    }
+
+    /** On the event loop: snapshot the baseline there, write it on the background thread. */
+    private void saveBaseline() {
+        String snapshot = tier1().callRate().baseline().snapshot();
+        background.execute(() -> BaselineStore.save(config.stateDir(), snapshot, System.err));
     }
 
     public InetSocketAddress localAddress() {
@@ -125,7 +198,20 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
+        if (watcher != null) {
+            watcher.close();
+        }
+        if (config.stateDir() != null && channel.isOpen()) {
+            try {
+                String snapshot = channel.eventLoop().submit(() -> tier1().callRate().baseline().snapshot())
+                    .get(2, TimeUnit.SECONDS);
+                BaselineStore.save(config.stateDir(), snapshot, System.err);
+            } catch (Exception e) {
+                System.err.println("bastion: could not save the call-rate baseline on stop: " + e);
+            }
+        }
         channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+        background.shutdown();
     }
 }

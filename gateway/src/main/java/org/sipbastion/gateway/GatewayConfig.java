@@ -1,6 +1,7 @@
 package org.sipbastion.gateway;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.List;
 import org.sipbastion.crypto.mac.MacKeyRing;
 import org.sipbastion.parser.Limits;
@@ -15,15 +16,23 @@ import org.sipbastion.tier1.rules.Rules;
  * @param keys       HMAC keys for derived branches
  * @param limits     parser limits
  * @param rules      tier 1's rules (thresholds, profiles, match rules)
+ * @param rulePaths  where the rules were read from, reloaded on change; empty: built in, not watched
+ * @param stateDir   where learned state (tier 1's baseline) is kept across restarts; null: nowhere
  */
 public record GatewayConfig(
     InetSocketAddress listen, String advertised, List<InetSocketAddress> proxies, MacKeyRing keys, Limits limits,
-    Rules rules) {
+    Rules rules, List<Path> rulePaths, Path stateDir) {
 
-    /** With tier 1's default rules. */
+    /** With tier 1's default rules, no rule files to watch, no state kept. */
     public GatewayConfig(InetSocketAddress listen, String advertised, List<InetSocketAddress> proxies, MacKeyRing keys,
                          Limits limits) {
         this(listen, advertised, proxies, keys, limits, Rules.defaults());
+    }
+
+    /** With these rules, no rule files to watch, no state kept. */
+    public GatewayConfig(InetSocketAddress listen, String advertised, List<InetSocketAddress> proxies, MacKeyRing keys,
+                         Limits limits, Rules rules) {
+        this(listen, advertised, proxies, keys, limits, rules, List.of(), null);
     }
 
     public GatewayConfig {
@@ -38,9 +47,10 @@ public record GatewayConfig(
             advertised = listen.getAddress().getHostAddress();
         }
         proxies = List.copyOf(proxies);
+        rulePaths = List.copyOf(rulePaths);
     }
 
     public GatewayConfig withListen(InetSocketAddress address) {
-        return new GatewayConfig(address, advertised, proxies, keys, limits, rules);
+        return new GatewayConfig(address, advertised, proxies, keys, limits, rules, rulePaths, stateDir);
     }
 }

@@ -24,8 +24,10 @@ public final class GatewayCounters {
     public final EnumCounters<PolicyViolation> refused = new EnumCounters<>(PolicyViolation.class);
     /** Dropped by a tier 1 detector (floods, fake BYE/CANCEL, fake responses...), by detector. */
     public final EnumCounters<Detector> dropped = new EnumCounters<>(Detector.class);
-    /** Alarms raised by tier 1 (offenders blocked, call-rate load above normal). */
+    /** Alarms raised by tier 1 (offenders blocked, call-rate load above normal, a rule reload refused). */
     public final LongAdder alarms = new LongAdder();
+    /** Rule sets applied by a reload (the one loaded at start not counted). */
+    public final LongAdder rulesApplied = new LongAdder();
 
     private static String withDetail(EnumCounters<?> c) {
         long total = c.total();

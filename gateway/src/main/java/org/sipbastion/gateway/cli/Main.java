@@ -21,6 +21,7 @@ public final class Main {
           demo    run the gateway on 127.0.0.1 with three embedded demo proxies
           run     run the gateway in front of the proxies you name
           lint    judge SIP messages in files: valid, or invalid with a typed reason
+          rules   check tier 1 rule files
 
         Run 'bastion COMMAND --help' for a command's options.
         Exit codes: 0 done, 1 failed at run time, 2 usage error.
@@ -42,6 +43,7 @@ public final class Main {
         try {
             return switch (args[0]) {
                 case "lint" -> new LintCommand(out, err).run(rest);
+                case "rules" -> new RulesCommand(out, err).run(rest);
                 case "demo" -> new ServeCommand(out, err, true).run(rest);
                 case "run" -> new ServeCommand(out, err, false).run(rest);
                 case "help", "--help", "-h" -> {

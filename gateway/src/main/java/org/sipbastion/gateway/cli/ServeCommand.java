@@ -4,6 +4,7 @@ import io.netty.channel.EventLoopGroup;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -14,7 +15,10 @@ import org.sipbastion.gateway.GatewayConfig;
 import org.sipbastion.gateway.demo.DemoProxy;
 import org.sipbastion.gateway.forward.Destinations;
 import org.sipbastion.gateway.transport.EventLoops;
+import org.sipbastion.gateway.rules.RuleFiles;
 import org.sipbastion.parser.Limits;
+import org.sipbastion.tier1.rules.Rules;
+import org.sipbastion.tier1.rules.RulesException;
 
 /**
  * {@code bastion demo} and {@code bastion run}: start the gateway (and for the demo, three demo
@@ -23,7 +27,7 @@ import org.sipbastion.parser.Limits;
  */
 final class ServeCommand {
     private static final String DEMO_HELP = """
-        Usage: bastion demo [--port PORT] [--proxy-port PORT]
+        Usage: bastion demo [--port PORT] [--proxy-port PORT] [--rules PATH] [--state-dir DIR]
 
         Runs SIP Bastion on 127.0.0.1 with three embedded demo proxies (tiny user agent servers
         answering REGISTER, INVITE, ACK, BYE, OPTIONS) and prints where to send traffic.
@@ -31,11 +35,15 @@ final class ServeCommand {
 
           --port PORT         gateway UDP port (default 5060)
           --proxy-port PORT   first demo proxy port; the others follow (default 5071)
+          --rules PATH        tier 1 rule file or directory of *.rules files (default: the
+                              shipped default.rules, built in); reloaded on change and SIGHUP
+          --state-dir DIR     keep tier 1's learned baseline here across restarts (default: nowhere)
 
         Exit codes: 0 stopped normally, 1 could not start (e.g. port in use), 2 usage error.
         """;
     private static final String RUN_HELP = """
         Usage: bastion run --proxy HOST:PORT [--proxy HOST:PORT ...] [--listen ADDR:PORT] [--advertise HOST]
+                           [--rules PATH] [--state-dir DIR]
 
         Runs SIP Bastion in front of the given proxies (UDP). Each new call goes to a proxy chosen
         by Call-ID affinity; every message of a call goes to the same proxy.
@@ -44,6 +52,10 @@ final class ServeCommand {
           --proxy HOST:PORT    a proxy behind the gateway, IP address and port; repeat for each
           --advertise HOST     address peers reach us at, put in Via and Record-Route
                                (default: the listen address; required when listening on 0.0.0.0)
+          --rules PATH         tier 1 rule file or directory of *.rules files (default: the shipped
+                               default.rules, built in); reloaded on change and on SIGHUP, a bad
+                               set refused with an alarm and the running one kept
+          --state-dir DIR      keep tier 1's learned baseline here across restarts (default: nowhere)
 
         Exit codes: 0 stopped normally, 1 could not start, 2 usage error.
         """;
@@ -63,6 +75,8 @@ final class ServeCommand {
         int proxyPort = 5071;
         String advertise = null;
         List<InetSocketAddress> proxies = new ArrayList<>();
+        List<Path> rulePaths = new ArrayList<>();
+        Path stateDir = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -79,16 +93,27 @@ final class ServeCommand {
                 case "run--listen" -> listen = hostPort(value);
                 case "run--proxy" -> proxies.add(hostPort(value));
                 case "run--advertise" -> advertise = value;
+                case "demo--rules", "run--rules" -> rulePaths.add(Path.of(value));
+                case "demo--state-dir", "run--state-dir" -> stateDir = Path.of(value);
                 default -> throw new Main.UsageException("unknown option " + a);
             }
         }
         if (!demo && proxies.isEmpty()) {
             throw new Main.UsageException("at least one --proxy HOST:PORT is needed");
         }
-        return serve(listen, advertise, proxies, proxyPort);
+        Rules rules;
+        try {
+            rules = RuleFiles.load(rulePaths);
+        } catch (RulesException e) {
+            err.println("bastion: the rules cannot be used:");
+            e.errors().forEach(err::println);
+            return Main.FAILED;
+        }
+        return serve(listen, advertise, proxies, proxyPort, rules, rulePaths, stateDir);
     }
 
-    private int serve(InetSocketAddress listen, String advertise, List<InetSocketAddress> proxies, int proxyPort) {
+    private int serve(InetSocketAddress listen, String advertise, List<InetSocketAddress> proxies, int proxyPort,
+                      Rules rules, List<Path> rulePaths, Path stateDir) {
         List<DemoProxy> demoProxies = new ArrayList<>();
         EventLoopGroup demoGroup = demo ? EventLoops.group(1) : null;
         Gateway gateway = null;
@@ -102,7 +127,8 @@ final class ServeCommand {
                     proxies.add(p.address());
                 }
             }
-            GatewayConfig config = new GatewayConfig(listen, advertise, proxies, MacKeyRing.random(), Limits.DEFAULT);
+            GatewayConfig config = new GatewayConfig(listen, advertise, proxies, MacKeyRing.random(), Limits.DEFAULT, rules,
+                rulePaths, stateDir);
             gateway = startOrExplain(() -> Gateway.start(config), listen);
             printBanner(gateway, demoProxies);
             awaitShutdown(gateway, demoProxies);
@@ -130,6 +156,9 @@ final class ServeCommand {
         for (InetSocketAddress p : gateway.config().proxies()) {
             out.println("  proxy " + p.getAddress().getHostAddress() + ":" + p.getPort());
         }
+        Rules r = gateway.config().rules();
+        out.println("  rules " + String.join(", ", r.files) + " (version " + r.version + ", " + r.rules.size() + " rules, "
+            + r.profiles.size() + " profiles" + (gateway.config().rulePaths().isEmpty() ? ")" : "; reloaded on change and SIGHUP)"));
         if (demo) {
             out.println();
             out.println("Send SIP to udp:" + where + ", for example:");

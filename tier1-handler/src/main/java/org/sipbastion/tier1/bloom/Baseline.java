@@ -118,11 +118,20 @@ public final class Baseline {
         return samples;
     }
 
-    /** Writes the learned state (one line: samples mean variance), atomically. */
+    /** The learned state as one line (samples mean variance): taken on the owner's thread, written elsewhere. */
+    public String snapshot() {
+        return String.format(Locale.ROOT, "%d %.6f %.6f%n", samples, mean, variance);
+    }
+
+    /** Writes the learned state, atomically. */
     public void save(Path file) throws IOException {
+        write(file, snapshot());
+    }
+
+    /** Writes a {@link #snapshot} atomically: a crash leaves the old file or the new one, never half. */
+    public static void write(Path file, String snapshot) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        String line = String.format(Locale.ROOT, "%d %.6f %.6f%n", samples, mean, variance);
-        Files.writeString(tmp, line, StandardCharsets.US_ASCII);
+        Files.writeString(tmp, snapshot, StandardCharsets.US_ASCII);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 

@@ -22,7 +22,9 @@ public enum Detector {
      * A response whose top Via branch we did not issue, or that comes from another address than the
      * proxy its request went to (the seed's fake BUSY). Checked by the gateway, which holds the keys.
      */
-    FAKE_RESPONSE;
+    FAKE_RESPONSE,
+    /** Not a detector of traffic: the rule files. A reload was refused and the running set kept. */
+    RULES;
 
     private final String label = name().toLowerCase(java.util.Locale.ROOT);
 
