@@ -29,6 +29,10 @@ import org.sipbastion.gateway.transport.EventLoops;
 import org.sipbastion.tier1.AnomalyHandler;
 import org.sipbastion.tier1.bloom.Baseline;
 import org.sipbastion.tier1.event.AlarmListener;
+import org.sipbastion.tier1.event.EventAggregator;
+import org.sipbastion.tier1.event.EventSink;
+import org.sipbastion.tier1.event.SecurityEvent;
+import org.sipbastion.gateway.events.JsonLinesEventLog;
 import org.sipbastion.tier1.rules.Rules;
 import org.sipbastion.tier2.affinity.RendezvousSelector;
 
@@ -42,6 +46,12 @@ public final class Gateway implements AutoCloseable {
     /** Socket buffers large enough to ride out a burst while the event loop is busy. */
     private static final int SOCKET_BUFFER = 4 << 20;
     private static final long SAVE_EVERY_SECONDS = 60;
+    /** Event log: rotated at 64 MiB, five old files kept, 65,536 events queued at most. */
+    private static final long EVENT_LOG_BYTES = 64L << 20;
+    private static final int EVENT_LOG_KEEP = 5;
+    private static final int EVENT_QUEUE = 65_536;
+    /** (detector, source) pairs that get an event of their own each second; the rest are counted lost. */
+    private static final int EVENT_KEYS_PER_SECOND = 4096;
 
     private final GatewayConfig config;
     private final GatewayCounters counters;
@@ -49,10 +59,12 @@ public final class Gateway implements AutoCloseable {
     private final Channel channel;
     private final ExecutorService background;
     private final RulesWatcher watcher;
+    private final JsonLinesEventLog eventLog;
 
     private Gateway(GatewayConfig config, GatewayCounters counters, EventLoopGroup group, Channel channel,
-                    AlarmListener alarms) {
+                    AlarmListener alarms, JsonLinesEventLog eventLog) {
         this.config = config;
+        this.eventLog = eventLog;
         this.counters = counters;
         this.group = group;
         this.channel = channel;
@@ -79,6 +91,7 @@ public final class Gateway implements AutoCloseable {
      */
     public static Gateway start(GatewayConfig config, AlarmListener alarms) throws InterruptedException {
         EventLoopGroup group = EventLoops.group(1);
+        JsonLinesEventLog eventLog = null;
         try {
             Channel ch = new Bootstrap()
                 .group(group)
@@ -91,48 +104,66 @@ public final class Gateway implements AutoCloseable {
             // one we advertise. It runs on the channel's loop before any read is handled.
             GatewayConfig bound = config.withListen((InetSocketAddress) ch.localAddress());
             GatewayCounters counters = new GatewayCounters();
-            AlarmListener sink = alarms != null ? countingTo(alarms, counters) : new AlarmLog(System.err, 20, counters.alarms);
+            eventLog = openEventLog(bound.eventLog());
+            EventSink events = eventLog != null ? eventLog : EventSink.NONE;
+            AlarmListener shown = alarms != null ? alarms : new AlarmLog(System.err, 20);
+            AlarmListener sink = a -> {
+                counters.alarms.increment();
+                if (!events.offer(SecurityEvent.of(a, System.currentTimeMillis()))) {
+                    counters.eventsLost.increment();
+                }
+                shown.alarm(a);
+            };
             Baseline restored = BaselineStore.restore(bound.stateDir(), bound.rules(), System.err);
             ch.eventLoop().submit(() -> {
                 ch.pipeline().remove(ChannelInboundHandlerAdapter.class);
-                pipeline(ch.pipeline(), bound, counters, bound.listen(), sink, restored);
+                pipeline(ch.pipeline(), bound, counters, bound.listen(), sink, restored, events);
             }).sync();
-            return new Gateway(bound, counters, group, ch, sink);
+            return new Gateway(bound, counters, group, ch, sink, eventLog);
         } catch (Exception e) {
             // Netty rethrows a failed bind (BindException) undeclared: catch it too, so that no
             // event loop is left running behind a gateway that never started.
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            if (eventLog != null) {
+                eventLog.close();
+            }
             throw e;
         }
     }
 
-    private static AlarmListener countingTo(AlarmListener alarms, GatewayCounters counters) {
-        return a -> {
-            counters.alarms.increment();
-            alarms.alarm(a);
-        };
+    private static JsonLinesEventLog openEventLog(java.nio.file.Path file) {
+        if (file == null) {
+            return null;
+        }
+        try {
+            return new JsonLinesEventLog(file, EVENT_LOG_BYTES, EVENT_LOG_KEEP, EVENT_QUEUE, System.err);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot open the event log " + file + ": " + e, e);
+        }
     }
 
     /** Builds the data path on a channel pipeline, tier 1 learning from scratch; used by tests on an EmbeddedChannel. */
     public static void pipeline(ChannelPipeline p, GatewayConfig config, GatewayCounters counters, InetSocketAddress local,
                                 AlarmListener alarms) {
-        pipeline(p, config, counters, local, alarms, null);
+        pipeline(p, config, counters, local, alarms, null, EventSink.NONE);
     }
 
     /**
      * Builds the data path. Tier 1's tables are keyed with a fresh random seed, so nobody outside
      * can aim keys at chosen slots; {@code baseline} is its restored call-rate baseline, or null.
+     * Drops become events, aggregated per detector and source each second, handed to {@code events}.
      */
     public static void pipeline(ChannelPipeline p, GatewayConfig config, GatewayCounters counters, InetSocketAddress local,
-                                AlarmListener alarms, Baseline baseline) {
+                                AlarmListener alarms, Baseline baseline, EventSink events) {
+        EventAggregator drops = new EventAggregator(events, EVENT_KEYS_PER_SECOND, counters.eventsLost);
         SelfAddress self = new SelfAddress(config.advertised(), local);
         StatelessReplier replier = new StatelessReplier(counters);
         BranchCodec branches = new BranchCodec(config.keys());
         AnomalyHandler tier1 = new AnomalyHandler(config.rules(), baseline, alarms, new SecureRandom().nextLong());
-        p.addLast("sip-decoder", new SipDatagramDecoder(config.limits(), counters));
-        p.addLast("tier1-policy", new PolicyFilter(counters, replier));
-        p.addLast("tier1-response-check", new ResponseVerifier(branches, counters));
-        p.addLast("tier1-detectors", new AnomalyFilter(tier1, counters, Set.copyOf(config.proxies())));
+        p.addLast("sip-decoder", new SipDatagramDecoder(config.limits(), counters, drops));
+        p.addLast("tier1-policy", new PolicyFilter(counters, replier, drops));
+        p.addLast("tier1-response-check", new ResponseVerifier(branches, counters, drops));
+        p.addLast("tier1-detectors", new AnomalyFilter(tier1, counters, Set.copyOf(config.proxies()), drops));
         p.addLast("local-requests", new LocalRequestHandler(self, replier));
         p.addLast("response-router", new ResponseRouter(counters, local));
         p.addLast("request-forwarder", new RequestForwarder(new RendezvousSelector<>(config.proxies()), branches, self, local,
@@ -213,5 +244,8 @@ public final class Gateway implements AutoCloseable {
         channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         background.shutdown();
+        if (eventLog != null) {
+            eventLog.close();
+        }
     }
 }

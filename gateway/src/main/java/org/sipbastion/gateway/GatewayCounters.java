@@ -26,6 +26,8 @@ public final class GatewayCounters {
     public final EnumCounters<Detector> dropped = new EnumCounters<>(Detector.class);
     /** Alarms raised by tier 1 (offenders blocked, call-rate load above normal, a rule reload refused). */
     public final LongAdder alarms = new LongAdder();
+    /** Drops and alarms that became no event (queue full, too many sources in one second). */
+    public final LongAdder eventsLost = new LongAdder();
     /** Rule sets applied by a reload (the one loaded at start not counted). */
     public final LongAdder rulesApplied = new LongAdder();
 
@@ -38,7 +40,7 @@ public final class GatewayCounters {
     public String summary() {
         return "received=" + received.sum() + " requests_forwarded=" + requestsForwarded.sum()
             + " responses_forwarded=" + responsesForwarded.sum() + " local_replies=" + localReplies.sum()
-            + " malformed=" + withDetail(malformed) + " refused=" + withDetail(refused) + " dropped=" + withDetail(dropped) + " alarms=" + alarms.sum()
+            + " malformed=" + withDetail(malformed) + " refused=" + withDetail(refused) + " dropped=" + withDetail(dropped) + " alarms=" + alarms.sum() + " events_lost=" + eventsLost.sum()
             + " unroutable=" + unroutable.sum() + " no_proxy=" + noProxyAvailable.sum() + " internal_errors=" + internalErrors.sum();
     }
 }

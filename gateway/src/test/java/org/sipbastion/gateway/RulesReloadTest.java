@@ -57,13 +57,14 @@ class RulesReloadTest {
     @Test
     void goodFilesApplyBadOnesAreRefusedWithAnAlarm() throws Exception {
         Path rules = Files.writeString(dir.resolve("edge.rules"), "[rule evil]\nuser_agent = evil-tool\naction = drop\n");
+        Path events = dir.resolve("log").resolve("events.jsonl");
         EventLoopGroup group = EventLoops.group(1);
         List<Alarm> alarms = new CopyOnWriteArrayList<>();
         InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         try (DemoProxy proxy = DemoProxy.start("p", group, any);
              DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress());
              Gateway g = Gateway.start(new GatewayConfig(any, null, List.of(proxy.address()), MacKeyRing.random(),
-                 Limits.DEFAULT, Rules.load(List.of(dir)), List.of(dir), null), alarms::add)) {
+                 Limits.DEFAULT, Rules.load(List.of(dir)), List.of(dir), null, events), alarms::add)) {
             GatewayCounters c = g.counters();
             send(client, g, options("a1", "evil-tool/1.0"));
             await(() -> c.dropped.count(Detector.RULE) == 1, "the first rule to drop");
@@ -95,6 +96,17 @@ class RulesReloadTest {
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
+        // Closing the gateway flushed its event log: the drops (aggregated per second, so a1 and a2
+        // may share a line) and the refused reload are in it.
+        List<String> lines = Files.readAllLines(events);
+        assertTrue(lines.stream().anyMatch(l -> l.contains("\"detector\":\"rule\",\"action\":\"drop\",\"source\":\"127.0.0.1\"")
+            && l.contains("\"user\":\"alice\",\"method\":\"OPTIONS\",\"call_id\":\"a1\",\"reason\":\"evil\"")),
+            String.join("\n", lines));
+        int dropped = lines.stream().filter(l -> l.contains("\"detector\":\"rule\",\"action\":\"drop\""))
+            .mapToInt(l -> Integer.parseInt(l.replaceAll(".*\"count\":(\\d+)}$", "$1"))).sum();
+        assertEquals(3, dropped, String.join("\n", lines));
+        assertTrue(lines.stream().anyMatch(l -> l.contains("\"detector\":\"rules\",\"action\":\"alarm\"")
+            && l.contains("is not one of drop, alarm, allow")), String.join("\n", lines));
     }
 
     @Test
@@ -104,7 +116,7 @@ class RulesReloadTest {
         Path state = dir.resolve("state");
         try (DemoProxy proxy = DemoProxy.start("p", group, any)) {
             GatewayConfig config = new GatewayConfig(any, null, List.of(proxy.address()), MacKeyRing.random(), Limits.DEFAULT,
-                RuleFiles.builtIn(), List.of(), state);
+                RuleFiles.builtIn(), List.of(), state, null);
             try (Gateway g = Gateway.start(config, a -> { })) {
                 assertTrue(g.localAddress().getPort() > 0);
             }

@@ -50,6 +50,7 @@ public final class AnomalyHandler {
     private final UriParts requestUri = new UriParts();
     private final byte[] user = new byte[64];
     private long[] ruleHits;
+    private String lastRule;
     private long[] ruleAlarmAt;
     private long nextReport = Long.MIN_VALUE;
 
@@ -114,6 +115,7 @@ public final class AnomalyHandler {
                 ruleHits[i]++;
                 switch (r.action()) {
                     case DROP -> {
+                        lastRule = r.name();
                         tick(now);
                         return Detector.RULE;
                     }
@@ -233,6 +235,11 @@ public final class AnomalyHandler {
         ruleAlarmAt[i] = now;
         alarms.alarm(new Alarm(now, Detector.RULE, "rule " + r.name() + " matched " + m.method() + " from "
             + source.getHostAddress() + " (" + ruleHits[i] + " so far)", List.of(new Offender(source, 1))));
+    }
+
+    /** The name of the rule behind the last {@link Detector#RULE} verdict (for its event). */
+    public String lastRule() {
+        return lastRule;
     }
 
     /** Requests each rule matched since the rules were applied, in rule order. */

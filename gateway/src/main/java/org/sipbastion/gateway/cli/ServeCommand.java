@@ -27,7 +27,7 @@ import org.sipbastion.tier1.rules.RulesException;
  */
 final class ServeCommand {
     private static final String DEMO_HELP = """
-        Usage: bastion demo [--port PORT] [--proxy-port PORT] [--rules PATH] [--state-dir DIR]
+        Usage: bastion demo [--port PORT] [--proxy-port PORT] [--rules PATH] [--state-dir DIR] [--events FILE]
 
         Runs SIP Bastion on 127.0.0.1 with three embedded demo proxies (tiny user agent servers
         answering REGISTER, INVITE, ACK, BYE, OPTIONS) and prints where to send traffic.
@@ -38,12 +38,14 @@ final class ServeCommand {
           --rules PATH        tier 1 rule file or directory of *.rules files (default: the
                               shipped default.rules, built in); reloaded on change and SIGHUP
           --state-dir DIR     keep tier 1's learned baseline here across restarts (default: nowhere)
+          --events FILE       write tier 1's drops and alarms to FILE as JSON lines, rotated at
+                              64 MiB with 5 old files kept (default: alarms on standard error only)
 
         Exit codes: 0 stopped normally, 1 could not start (e.g. port in use), 2 usage error.
         """;
     private static final String RUN_HELP = """
         Usage: bastion run --proxy HOST:PORT [--proxy HOST:PORT ...] [--listen ADDR:PORT] [--advertise HOST]
-                           [--rules PATH] [--state-dir DIR]
+                           [--rules PATH] [--state-dir DIR] [--events FILE]
 
         Runs SIP Bastion in front of the given proxies (UDP). Each new call goes to a proxy chosen
         by Call-ID affinity; every message of a call goes to the same proxy.
@@ -56,6 +58,8 @@ final class ServeCommand {
                                default.rules, built in); reloaded on change and on SIGHUP, a bad
                                set refused with an alarm and the running one kept
           --state-dir DIR      keep tier 1's learned baseline here across restarts (default: nowhere)
+          --events FILE        write tier 1's drops and alarms to FILE as JSON lines, rotated at
+                               64 MiB with 5 old files kept (default: alarms on standard error only)
 
         Exit codes: 0 stopped normally, 1 could not start, 2 usage error.
         """;
@@ -77,6 +81,7 @@ final class ServeCommand {
         List<InetSocketAddress> proxies = new ArrayList<>();
         List<Path> rulePaths = new ArrayList<>();
         Path stateDir = null;
+        Path events = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -95,6 +100,7 @@ final class ServeCommand {
                 case "run--advertise" -> advertise = value;
                 case "demo--rules", "run--rules" -> rulePaths.add(Path.of(value));
                 case "demo--state-dir", "run--state-dir" -> stateDir = Path.of(value);
+                case "demo--events", "run--events" -> events = Path.of(value);
                 default -> throw new Main.UsageException("unknown option " + a);
             }
         }
@@ -109,11 +115,11 @@ final class ServeCommand {
             e.errors().forEach(err::println);
             return Main.FAILED;
         }
-        return serve(listen, advertise, proxies, proxyPort, rules, rulePaths, stateDir);
+        return serve(listen, advertise, proxies, proxyPort, rules, rulePaths, stateDir, events);
     }
 
     private int serve(InetSocketAddress listen, String advertise, List<InetSocketAddress> proxies, int proxyPort,
-                      Rules rules, List<Path> rulePaths, Path stateDir) {
+                      Rules rules, List<Path> rulePaths, Path stateDir, Path events) {
         List<DemoProxy> demoProxies = new ArrayList<>();
         EventLoopGroup demoGroup = demo ? EventLoops.group(1) : null;
         Gateway gateway = null;
@@ -128,7 +134,7 @@ final class ServeCommand {
                 }
             }
             GatewayConfig config = new GatewayConfig(listen, advertise, proxies, MacKeyRing.random(), Limits.DEFAULT, rules,
-                rulePaths, stateDir);
+                rulePaths, stateDir, events);
             gateway = startOrExplain(() -> Gateway.start(config), listen);
             printBanner(gateway, demoProxies);
             awaitShutdown(gateway, demoProxies);
@@ -203,6 +209,8 @@ final class ServeCommand {
             throw new StartFailure("interrupted while starting", e);
         } catch (IllegalArgumentException e) {
             throw e;
+        } catch (java.io.UncheckedIOException e) {
+            throw new StartFailure(e.getMessage(), e);
         } catch (Exception e) {
             throw new StartFailure("cannot listen on udp:" + at.getAddress().getHostAddress() + ":" + at.getPort() + " ("
                 + e.getMessage() + "); is another SIP server using it? Choose another port with --port.", e);

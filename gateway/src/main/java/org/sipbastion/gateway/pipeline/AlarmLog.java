@@ -2,7 +2,6 @@ package org.sipbastion.gateway.pipeline;
 
 import java.io.PrintStream;
 import java.time.Instant;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import org.sipbastion.tier1.event.Alarm;
 import org.sipbastion.tier1.event.AlarmListener;
@@ -15,20 +14,17 @@ import org.sipbastion.tier1.event.AlarmListener;
 public final class AlarmLog implements AlarmListener {
     private final PrintStream out;
     private final int perSecond;
-    private final LongAdder raised;
     private long second;
     private int printed;
     private long suppressed;
 
-    public AlarmLog(PrintStream out, int perSecond, LongAdder raised) {
+    public AlarmLog(PrintStream out, int perSecond) {
         this.out = out;
         this.perSecond = perSecond;
-        this.raised = raised;
     }
 
     @Override
-    public void alarm(Alarm a) {
-        raised.increment();
+    public synchronized void alarm(Alarm a) {
         long s = System.nanoTime() / 1_000_000_000L;
         if (s != second) {
             second = s;

@@ -10,6 +10,7 @@ import java.util.function.LongSupplier;
 import org.sipbastion.gateway.GatewayCounters;
 import org.sipbastion.tier1.AnomalyHandler;
 import org.sipbastion.tier1.event.Detector;
+import org.sipbastion.tier1.event.EventAggregator;
 
 /**
  * Tier 1's detectors in the pipeline: a request they judge anomalous is dropped silently (an answer
@@ -20,20 +21,26 @@ public final class AnomalyFilter extends ChannelInboundHandlerAdapter {
     private final AnomalyHandler handler;
     private final GatewayCounters counters;
     private final Set<InetSocketAddress> proxies;
+    private final EventAggregator events;
     private final LongSupplier clock;
     private ScheduledFuture<?> ticker;
 
-    /** @param proxies requests from these are outbound (rules may scope to either direction) */
-    public AnomalyFilter(AnomalyHandler handler, GatewayCounters counters, Set<InetSocketAddress> proxies) {
-        this(handler, counters, proxies, System::nanoTime);
+    /**
+     * @param proxies requests from these are outbound (rules may scope to either direction)
+     * @param events  where drops become events
+     */
+    public AnomalyFilter(AnomalyHandler handler, GatewayCounters counters, Set<InetSocketAddress> proxies,
+                         EventAggregator events) {
+        this(handler, counters, proxies, events, System::nanoTime);
     }
 
     /** @param clock nanoseconds, monotonic; tests drive it */
     public AnomalyFilter(AnomalyHandler handler, GatewayCounters counters, Set<InetSocketAddress> proxies,
-                         LongSupplier clock) {
+                         EventAggregator events, LongSupplier clock) {
         this.handler = handler;
         this.counters = counters;
         this.proxies = proxies;
+        this.events = events;
         this.clock = clock;
     }
 
@@ -43,7 +50,10 @@ public final class AnomalyFilter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        ticker = ctx.executor().scheduleAtFixedRate(() -> handler.tick(clock.getAsLong()), 1, 1, TimeUnit.SECONDS);
+        ticker = ctx.executor().scheduleAtFixedRate(() -> {
+            handler.tick(clock.getAsLong());
+            events.tick(System.currentTimeMillis());
+        }, 1, 1, TimeUnit.SECONDS);
     }
 
     @Override
@@ -51,6 +61,8 @@ public final class AnomalyFilter extends ChannelInboundHandlerAdapter {
         if (ticker != null) {
             ticker.cancel(false);
         }
+        // The channel is closing: the current second's aggregates are all there will be.
+        events.flush();
     }
 
     @Override
@@ -70,6 +82,8 @@ public final class AnomalyFilter extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(in);
         } else {
             counters.dropped.increment(d);
+            events.drop(System.currentTimeMillis(), d, in.sender.getAddress(), in.message,
+                d == Detector.RULE ? handler.lastRule() : null);
         }
     }
 }

@@ -6,6 +6,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import org.sipbastion.gateway.GatewayCounters;
 import org.sipbastion.parser.HeaderName;
 import org.sipbastion.parser.ResponseWriter;
+import org.sipbastion.tier1.event.Detector;
+import org.sipbastion.tier1.event.EventAggregator;
 import org.sipbastion.tier1.sanity.PolicyViolation;
 import org.sipbastion.tier1.sanity.SanityPolicy;
 
@@ -14,10 +16,12 @@ public final class PolicyFilter extends ChannelInboundHandlerAdapter {
     private final SanityPolicy policy = new SanityPolicy();
     private final GatewayCounters counters;
     private final StatelessReplier replier;
+    private final EventAggregator events;
 
-    public PolicyFilter(GatewayCounters counters, StatelessReplier replier) {
+    public PolicyFilter(GatewayCounters counters, StatelessReplier replier, EventAggregator events) {
         this.counters = counters;
         this.replier = replier;
+        this.events = events;
     }
 
     @Override
@@ -32,6 +36,7 @@ public final class PolicyFilter extends ChannelInboundHandlerAdapter {
             return;
         }
         counters.refused.increment(v);
+        events.drop(System.currentTimeMillis(), Detector.POLICY, in.sender.getAddress(), in.message, v.name());
         if (in.message.isRequest() && v.status() > 0) {
             ByteBuf out = replier.begin(ctx, in, v.status(), v.reasonPhrase());
             if (out != null) {

@@ -6,6 +6,8 @@ import io.netty.channel.socket.DatagramPacket;
 import org.sipbastion.gateway.GatewayCounters;
 import org.sipbastion.parser.Limits;
 import org.sipbastion.parser.Reason;
+import org.sipbastion.tier1.event.Detector;
+import org.sipbastion.tier1.event.EventAggregator;
 
 /**
  * Datagram in, parsed {@link InboundSip} out. Malformed datagrams stop here, counted by reason.
@@ -14,10 +16,12 @@ import org.sipbastion.parser.Reason;
 public final class SipDatagramDecoder extends ChannelInboundHandlerAdapter {
     private final InboundSip inbound;
     private final GatewayCounters counters;
+    private final EventAggregator events;
 
-    public SipDatagramDecoder(Limits limits, GatewayCounters counters) {
+    public SipDatagramDecoder(Limits limits, GatewayCounters counters, EventAggregator events) {
         this.inbound = new InboundSip(limits);
         this.counters = counters;
+        this.events = events;
     }
 
     @Override
@@ -31,6 +35,7 @@ public final class SipDatagramDecoder extends ChannelInboundHandlerAdapter {
             Reason r = inbound.message.parse(packet.content());
             if (r != Reason.OK) {
                 counters.malformed.increment(r);
+                events.drop(System.currentTimeMillis(), Detector.MALFORMED, packet.sender().getAddress(), null, r.name());
                 return;
             }
             inbound.sender(packet.sender());

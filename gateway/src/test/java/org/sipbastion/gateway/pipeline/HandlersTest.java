@@ -25,6 +25,8 @@ import org.sipbastion.parser.Reason;
 import org.sipbastion.tier1.event.Alarm;
 import org.sipbastion.tier1.AnomalyHandler;
 import org.sipbastion.tier1.event.Detector;
+import org.sipbastion.tier1.event.EventAggregator;
+import org.sipbastion.tier1.event.SecurityEvent;
 import org.sipbastion.tier1.rules.Rules;
 import org.sipbastion.tier1.rules.RulesException;
 import org.sipbastion.tier1.sanity.PolicyViolation;
@@ -32,10 +34,12 @@ import org.sipbastion.tier1.sanity.PolicyViolation;
 /** Each handler alone on an EmbeddedChannel. */
 class HandlersTest {
     private final GatewayCounters counters = new GatewayCounters();
+    private final List<SecurityEvent> events = new ArrayList<>();
+    private final EventAggregator drops = new EventAggregator(e -> events.add(e), 64, counters.eventsLost);
 
     @Test
     void decoderPassesParsedMessagesAndCountsMalformedOnes() {
-        EmbeddedChannel ch = new EmbeddedChannel(new SipDatagramDecoder(Limits.DEFAULT, counters), new Capture());
+        EmbeddedChannel ch = new EmbeddedChannel(new SipDatagramDecoder(Limits.DEFAULT, counters, drops), new Capture());
         DatagramPacket good = datagram(request("OPTIONS", "c1@x", "OPTIONS"), CLIENT);
         DatagramPacket bad = datagram("INVITE sip:a@b SIP/7.0\r\n\r\n", CLIENT);
         ch.writeInbound(good, bad);
@@ -50,7 +54,7 @@ class HandlersTest {
 
     @Test
     void policyFilterAnswersRequestsButNeverAcksOrResponses() {
-        EmbeddedChannel ch = channelWith(new PolicyFilter(counters, new StatelessReplier(counters)));
+        EmbeddedChannel ch = channelWith(new PolicyFilter(counters, new StatelessReplier(counters), drops));
         ch.writeInbound(datagram(request("INVITE", "mf0@x", "INVITE").replace("Max-Forwards: 70", "Max-Forwards: 0"), CLIENT));
         List<Sip.Sent> out = sent(ch);
         assertEquals(1, out.size());
@@ -64,7 +68,7 @@ class HandlersTest {
 
     @Test
     void proxyRequireGets420NamingTheUnsupportedExtension() {
-        EmbeddedChannel ch = channelWith(new PolicyFilter(counters, new StatelessReplier(counters)));
+        EmbeddedChannel ch = channelWith(new PolicyFilter(counters, new StatelessReplier(counters), drops));
         ch.writeInbound(datagram(request("INVITE", "ext@x", "INVITE", "Proxy-Require: foo, bar"), CLIENT));
         List<Sip.Sent> out = sent(ch);
         assertEquals(1, out.size());
@@ -74,7 +78,7 @@ class HandlersTest {
 
     @Test
     void policyFilterLetsGoodMessagesThrough() {
-        EmbeddedChannel ch = channelWith(new PolicyFilter(counters, new StatelessReplier(counters)));
+        EmbeddedChannel ch = channelWith(new PolicyFilter(counters, new StatelessReplier(counters), drops));
         ch.writeInbound(datagram(request("INVITE", "ok@x", "INVITE"), CLIENT));
         assertEquals("ok@x", ch.pipeline().get(Capture.class).last());
         assertEquals(0, counters.refused.total());
@@ -102,7 +106,7 @@ class HandlersTest {
         List<Alarm> alarms = new ArrayList<>();
         Rules noGrace = Rules.parse(List.of(new Rules.Source("test", "[dialogs]\ngrace_after_start = 0s\n")));
         EmbeddedChannel ch = channelWith(new AnomalyFilter(new AnomalyHandler(noGrace, null, alarms::add, 1), counters,
-            Set.of(), () -> now[0]));
+            Set.of(), drops, () -> now[0]));
         Capture cap = ch.pipeline().get(Capture.class);
 
         ch.writeInbound(datagram(request("BYE", "nodialog@x", "BYE"), CLIENT));
@@ -120,7 +124,7 @@ class HandlersTest {
 
         // A response that passed the check upstream tells tier 1 the dialog was answered.
         EmbeddedChannel other = channelWith(new AnomalyFilter(new AnomalyHandler(noGrace, null, alarms::add, 2), counters,
-            Set.of(), () -> now[0]));
+            Set.of(), drops, () -> now[0]));
         other.writeInbound(datagram(request("INVITE", "call@x", "INVITE"), CLIENT));
         other.writeInbound(datagram(lines("SIP/2.0 200 OK", "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKsp0",
             "Via: SIP/2.0/UDP 10.1.1.1:5062;branch=z9hG4bKclient1;rport=40000", "From: <sip:alice@example.com>;tag=fromtag1",
@@ -131,7 +135,7 @@ class HandlersTest {
     }
 
     private EmbeddedChannel channelWith(io.netty.channel.ChannelHandler handler) {
-        return new EmbeddedChannel(new SipDatagramDecoder(Limits.DEFAULT, counters), handler, new Capture());
+        return new EmbeddedChannel(new SipDatagramDecoder(Limits.DEFAULT, counters, drops), handler, new Capture());
     }
 
     /** Records the Call-IDs that reached the end of the pipeline. */
@@ -151,7 +155,7 @@ class HandlersTest {
 
     @Test
     void captureIsTheLastHandler() {
-        EmbeddedChannel ch = channelWith(new PolicyFilter(counters, new StatelessReplier(counters)));
+        EmbeddedChannel ch = channelWith(new PolicyFilter(counters, new StatelessReplier(counters), drops));
         assertSame(Capture.class, ch.pipeline().last().getClass());
         assertFalse(ch.finish());
     }

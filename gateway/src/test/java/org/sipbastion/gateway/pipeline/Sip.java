@@ -11,6 +11,8 @@ import java.util.List;
 import org.sipbastion.crypto.mac.MacKeyRing;
 import org.sipbastion.gateway.GatewayConfig;
 import org.sipbastion.parser.Limits;
+import org.sipbastion.tier1.rules.Rules;
+import org.sipbastion.tier1.rules.RulesException;
 import org.sipbastion.parser.Reason;
 import org.sipbastion.parser.SipMessage;
 
@@ -21,7 +23,20 @@ final class Sip {
     static final InetSocketAddress PROXY_A = new InetSocketAddress("127.0.0.1", 5071);
     static final InetSocketAddress PROXY_B = new InetSocketAddress("127.0.0.1", 5072);
     static final MacKeyRing KEYS = MacKeyRing.of('a', "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
-    static final GatewayConfig CONFIG = new GatewayConfig(GATEWAY, null, List.of(PROXY_A, PROXY_B), KEYS, Limits.DEFAULT);
+    /**
+     * The forwarding tests replay calls in a tight loop from one client, which the control stage
+     * rightly takes for a tool: the client is a trusted profile here (tier 1 has its own tests).
+     */
+    static final GatewayConfig CONFIG = new GatewayConfig(GATEWAY, null, List.of(PROXY_A, PROXY_B), KEYS, Limits.DEFAULT,
+        rules("[profile test-client]\nsource = 127.0.0.1\ntrusted = yes\n"));
+
+    static Rules rules(String text) {
+        try {
+            return Rules.parse(List.of(new Rules.Source("test.rules", text)));
+        } catch (RulesException e) {
+            throw new AssertionError(e);
+        }
+    }
 
     private Sip() {
     }

@@ -4,6 +4,10 @@ package org.sipbastion.tier1.event;
 public enum Detector {
     /** Passed every detector. */
     NONE,
+    /** Not SIP: the parser's verdict is the reason (counted by the gateway under malformed). */
+    MALFORMED,
+    /** Valid SIP the edge policy refuses: the violation is the reason (counted under refused). */
+    POLICY,
     /** A source or user whose requests of one method arrive at a high rate with near-constant spacing. */
     FLOOD,
     /** Like {@link #FLOOD} for dialog-ending requests (BYE, CANCEL), with the stricter threshold. */

@@ -91,6 +91,13 @@ public final class FingerprintTable {
         rank[slot] = 0;
     }
 
+    /** Empties the table (its arrays stay). */
+    public void clear() {
+        java.util.Arrays.fill(keys, 0);
+        java.util.Arrays.fill(lastUsed, 0);
+        java.util.Arrays.fill(rank, (byte) 0);
+    }
+
     public boolean occupied(int slot) {
         return keys[slot] != 0;
     }

@@ -1,0 +1,193 @@
+package org.sipbastion.gateway.events;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.sipbastion.tier1.event.EventSink;
+import org.sipbastion.tier1.event.SecurityEvent;
+
+/**
+ * Tier 1's events as JSON lines in a file, one object a line, rotated by size: {@code FILE} is the
+ * current one, {@code FILE.1} to {@code FILE.N} older ones. Event loops hand events over through a
+ * bounded queue and never wait: when it is full the event is counted as lost. One writer thread
+ * does the disk work.
+ */
+public final class JsonLinesEventLog implements EventSink, AutoCloseable {
+    private static final SecurityEvent STOP = new SecurityEvent(0, null, null, null, null, null, null, null, 0);
+
+    private final Path file;
+    private final long maxBytes;
+    private final int keep;
+    private final PrintStream log;
+    private final BlockingQueue<SecurityEvent> queue;
+    private final Thread writer;
+    private final LongAdder lost = new LongAdder();
+    private final LongAdder written = new LongAdder();
+    private BufferedWriter out;
+    private long size;
+
+    /**
+     * @param maxBytes rotate when the current file passes this size
+     * @param keep     rotated files kept (older ones are deleted)
+     * @param capacity events the queue holds before new ones are lost
+     */
+    public JsonLinesEventLog(Path file, long maxBytes, int keep, int capacity, PrintStream log) throws IOException {
+        this.file = file;
+        this.maxBytes = maxBytes;
+        this.keep = keep;
+        this.log = log;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null) {
+            Files.createDirectories(dir);
+        }
+        open();
+        this.writer = new Thread(this::drain, "bastion-events");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    @Override
+    public boolean offer(SecurityEvent e) {
+        if (queue.offer(e)) {
+            return true;
+        }
+        lost.increment();
+        return false;
+    }
+
+    /** Events refused because the queue was full. */
+    public long lost() {
+        return lost.sum();
+    }
+
+    public long written() {
+        return written.sum();
+    }
+
+    private void drain() {
+        try {
+            while (true) {
+                SecurityEvent e = queue.poll(1, TimeUnit.SECONDS);
+                if (e == STOP) {
+                    break;
+                }
+                if (e == null) {
+                    out.flush();
+                    continue;
+                }
+                write(e);
+                // Flush when the queue runs dry, not per line: a flood's events go out in batches.
+                if (queue.isEmpty()) {
+                    out.flush();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            log.println("bastion: the event log " + file + " failed, events are no longer written: " + e);
+        } finally {
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // Closing after a failed write: nothing more to save.
+            }
+        }
+    }
+
+    private void write(SecurityEvent e) throws IOException {
+        String line = json(e);
+        out.write(line);
+        out.write('\n');
+        written.increment();
+        size += line.length() + 1;
+        if (size >= maxBytes) {
+            rotate();
+        }
+    }
+
+    private void open() throws IOException {
+        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        size = Files.size(file);
+    }
+
+    private void rotate() throws IOException {
+        out.close();
+        Files.deleteIfExists(rotated(keep));
+        for (int i = keep - 1; i >= 1; i--) {
+            if (Files.exists(rotated(i))) {
+                Files.move(rotated(i), rotated(i + 1), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        Files.move(file, rotated(1), StandardCopyOption.REPLACE_EXISTING);
+        open();
+    }
+
+    private Path rotated(int i) {
+        return file.resolveSibling(file.getFileName() + "." + i);
+    }
+
+    /** One event as a JSON object; absent fields are left out. */
+    static String json(SecurityEvent e) {
+        StringBuilder b = new StringBuilder(160).append('{');
+        field(b, "time", Instant.ofEpochMilli(e.epochMillis()).toString());
+        field(b, "detector", e.detector().label());
+        field(b, "action", e.action());
+        field(b, "source", e.source());
+        field(b, "user", e.user());
+        field(b, "method", e.method());
+        field(b, "call_id", e.callId());
+        field(b, "reason", e.reason());
+        b.append(",\"count\":").append(e.count());
+        return b.append('}').toString();
+    }
+
+    private static void field(StringBuilder b, String name, String value) {
+        if (value == null) {
+            return;
+        }
+        if (b.length() > 1) {
+            b.append(',');
+        }
+        b.append('"').append(name).append("\":\"");
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7F) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        b.append('"');
+    }
+
+    /** Writes what is queued, then stops the writer. */
+    @Override
+    public void close() {
+        try {
+            queue.put(STOP);
+            writer.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
