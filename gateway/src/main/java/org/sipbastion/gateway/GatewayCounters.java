@@ -11,6 +11,8 @@ import org.sipbastion.tier1.sanity.PolicyViolation;
  */
 public final class GatewayCounters {
     public final LongAdder received = new LongAdder();
+    /** Datagrams of CR and LF only: keep-alives (RFC 5626), neither forwarded nor malformed. */
+    public final LongAdder keepAlives = new LongAdder();
     public final LongAdder requestsForwarded = new LongAdder();
     public final LongAdder responsesForwarded = new LongAdder();
     public final LongAdder localReplies = new LongAdder();
@@ -38,7 +40,7 @@ public final class GatewayCounters {
 
     /** One line for logs and the demo console. */
     public String summary() {
-        return "received=" + received.sum() + " requests_forwarded=" + requestsForwarded.sum()
+        return "received=" + received.sum() + " keep_alives=" + keepAlives.sum() + " requests_forwarded=" + requestsForwarded.sum()
             + " responses_forwarded=" + responsesForwarded.sum() + " local_replies=" + localReplies.sum()
             + " malformed=" + withDetail(malformed) + " refused=" + withDetail(refused) + " dropped=" + withDetail(dropped) + " alarms=" + alarms.sum() + " events_lost=" + eventsLost.sum()
             + " unroutable=" + unroutable.sum() + " no_proxy=" + noProxyAvailable.sum() + " internal_errors=" + internalErrors.sum();

@@ -1,5 +1,6 @@
 package org.sipbastion.tier1;
 
+import org.sipbastion.tier1.event.AddressText;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -234,7 +235,7 @@ public final class AnomalyHandler {
         }
         ruleAlarmAt[i] = now;
         alarms.alarm(new Alarm(now, Detector.RULE, "rule " + r.name() + " matched " + m.method() + " from "
-            + source.getHostAddress() + " (" + ruleHits[i] + " so far)", List.of(new Offender(source, 1))));
+            + AddressText.of(source) + " (" + ruleHits[i] + " so far)", List.of(new Offender(source, 1))));
     }
 
     /** The name of the rule behind the last {@link Detector#RULE} verdict (for its event). */

@@ -22,6 +22,7 @@ public final class Main {
           run     run the gateway in front of the proxies you name
           lint    judge SIP messages in files: valid, or invalid with a typed reason
           rules   check tier 1 rule files
+          replay  run the parser and tier 1 over capture files (pcap, pcapng)
 
         Run 'bastion COMMAND --help' for a command's options.
         Exit codes: 0 done, 1 failed at run time, 2 usage error.
@@ -44,6 +45,7 @@ public final class Main {
             return switch (args[0]) {
                 case "lint" -> new LintCommand(out, err).run(rest);
                 case "rules" -> new RulesCommand(out, err).run(rest);
+                case "replay" -> new ReplayCommand(out, err).run(rest);
                 case "demo" -> new ServeCommand(out, err, true).run(rest);
                 case "run" -> new ServeCommand(out, err, false).run(rest);
                 case "help", "--help", "-h" -> {

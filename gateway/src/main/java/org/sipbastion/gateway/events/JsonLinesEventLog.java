@@ -159,7 +159,12 @@ public final class JsonLinesEventLog implements EventSink, AutoCloseable {
         if (b.length() > 1) {
             b.append(',');
         }
-        b.append('"').append(name).append("\":\"");
+        b.append('"').append(name).append("\":").append(quote(value));
+    }
+
+    /** A JSON string literal of {@code value}. */
+    public static String quote(String value) {
+        StringBuilder b = new StringBuilder(value.length() + 2).append('"');
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             switch (c) {
@@ -177,7 +182,7 @@ public final class JsonLinesEventLog implements EventSink, AutoCloseable {
                 }
             }
         }
-        b.append('"');
+        return b.append('"').toString();
     }
 
     /** Writes what is queued, then stops the writer. */

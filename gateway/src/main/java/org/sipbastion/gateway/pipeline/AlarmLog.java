@@ -1,5 +1,6 @@
 package org.sipbastion.gateway.pipeline;
 
+import org.sipbastion.tier1.event.AddressText;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.stream.Collectors;
@@ -36,7 +37,7 @@ public final class AlarmLog implements AlarmListener {
         }
         printed++;
         String offenders = a.offenders().stream()
-            .map(o -> o.source().getHostAddress() + "(" + o.count() + ")").collect(Collectors.joining(" "));
+            .map(o -> AddressText.of(o.source()) + "(" + o.count() + ")").collect(Collectors.joining(" "));
         out.println(Instant.now() + " bastion: alarm " + a.detector().label() + ": " + a.summary()
             + (offenders.isEmpty() ? "" : "; offenders: " + offenders)
             + (suppressed > 0 ? " [" + suppressed + " earlier alarm line(s) suppressed]" : ""));

@@ -33,6 +33,11 @@ public final class SipDatagramDecoder extends ChannelInboundHandlerAdapter {
         try {
             counters.received.increment();
             Reason r = inbound.message.parse(packet.content());
+            if (r == Reason.EMPTY_MESSAGE) {
+                // CRLF keep-alives from NAT'd clients (RFC 5626): expected traffic, not malformed.
+                counters.keepAlives.increment();
+                return;
+            }
             if (r != Reason.OK) {
                 counters.malformed.increment(r);
                 events.drop(System.currentTimeMillis(), Detector.MALFORMED, packet.sender().getAddress(), null, r.name());

@@ -1,5 +1,6 @@
 package org.sipbastion.tier1.dispersion;
 
+import org.sipbastion.tier1.event.AddressText;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import org.sipbastion.parser.Method;
@@ -228,7 +229,7 @@ public final class ControlStage {
     private Alarm blocked(long now, Detector why, SipMessage m, InetAddress source, boolean byUser, double cv,
                           double meanNanos, double epsilon) {
         String who = byUser ? "user " + m.string(from.user()) + "@" + m.string(from.host()) + " (last from "
-            + source.getHostAddress() + ")" : "source " + source.getHostAddress();
+            + AddressText.of(source) + ")" : "source " + AddressText.of(source);
         String summary = String.format(Locale.ROOT, "%s blocked for %d s: %s at %.1f/s with dispersion %.3f < %.2f",
             who, settings.blockNanos() / SECOND, m.method(), SECOND / Math.max(1, meanNanos), cv, epsilon);
         return new Alarm(now, why, summary, List.of(new Offender(source, 1)));

@@ -58,7 +58,7 @@ public final class EventAggregator {
         slot = keys.insert(fp, epochMillis);
         used[size++] = slot;
         counts[slot] = 1;
-        first[slot] = new SecurityEvent(epochMillis, detector, "drop", source.getHostAddress(), m == null ? null : user(m),
+        first[slot] = new SecurityEvent(epochMillis, detector, "drop", AddressText.of(source), m == null ? null : user(m),
             m == null ? null : method(m), m == null ? null : m.string(m.callId()), reason, 1);
     }
 

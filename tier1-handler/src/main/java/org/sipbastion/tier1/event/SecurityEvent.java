@@ -20,7 +20,7 @@ public record SecurityEvent(long epochMillis, Detector detector, String action, 
 
     /** An alarm as an event: its first offender as the source, its summary as the reason. */
     public static SecurityEvent of(Alarm a, long epochMillis) {
-        String source = a.offenders().isEmpty() ? null : a.offenders().get(0).source().getHostAddress();
+        String source = a.offenders().isEmpty() ? null : AddressText.of(a.offenders().get(0).source());
         return new SecurityEvent(epochMillis, a.detector(), "alarm", source, null, null, null, a.summary(), 1);
     }
 }
