@@ -9,6 +9,7 @@ import org.sipbastion.parser.HeaderName;
 import org.sipbastion.parser.Range;
 import org.sipbastion.parser.SipMessage;
 import org.sipbastion.parser.UriParts;
+import org.sipbastion.tier1.auth.AuthFailureStage;
 import org.sipbastion.tier1.bloom.Baseline;
 import org.sipbastion.tier1.bloom.CallRateStage;
 import org.sipbastion.tier1.dialog.DialogFilter;
@@ -28,7 +29,7 @@ import org.sipbastion.tier1.rules.Rules;
  *
  * <p>Order per request: the rule file's {@code [rule]}s first (first match wins: drop, alarm, or
  * allow past the detectors), then the control stage (blocked keys, dispersion, rate limits: the
- * cheap checks that stop a flood) with the source's profile, then the dialog checks (fake BYE and
+ * cheap checks that stop a flood) with the source's profile, password guessing, then the dialog checks (fake BYE and
  * CANCEL); only a request that passed is counted by the call-rate stage, so dropped floods do not
  * raise its cells twice. Trusted profiles and emergency calls are never dropped by the control
  * stage and never blocked.
@@ -46,6 +47,7 @@ public final class AnomalyHandler {
     private final ControlStage control;
     private final DialogFilter dialogs;
     private final CallRateStage callRate;
+    private final AuthFailureStage auth;
     private final AlarmListener alarms;
     private final MatchRule.Scratch scratch = new MatchRule.Scratch();
     private final UriParts requestUri = new UriParts();
@@ -64,6 +66,7 @@ public final class AnomalyHandler {
         this.alarms = alarms;
         this.control = new ControlStage(rules.control, seed, alarms);
         this.dialogs = new DialogFilter(rules.dialogs, seed ^ 0x646c67L);
+        this.auth = new AuthFailureStage(rules.auth, seed ^ 0x61757468L, alarms);
         this.callRate = new CallRateStage(rules.callRate, baseline != null && rules.baselineMean == null ? baseline
             : newBaseline(rules), seed ^ 0x637274L);
         this.ruleHits = new long[rules.rules.size()];
@@ -82,6 +85,7 @@ public final class AnomalyHandler {
     public void apply(Rules next) {
         control.apply(next.control);
         dialogs.apply(next.dialogs);
+        auth.apply(next.auth);
         callRate.apply(next.callRate);
         Baseline b = callRate.baseline();
         if (next.baselineMean != null || b.isFixed()) {
@@ -131,6 +135,9 @@ public final class AnomalyHandler {
             Profile p = profile(source);
             if (p == null || !p.trusted()) {
                 d = control.request(m, source, now, p == null ? null : p.limits());
+                if (d == Detector.NONE) {
+                    d = auth.request(m, source, now);
+                }
                 if (d != Detector.NONE && emergency(m)) {
                     d = Detector.NONE;
                 }
@@ -151,6 +158,7 @@ public final class AnomalyHandler {
     public void response(SipMessage m, InetAddress source, long now) {
         dialogs.response(m, source, now);
         callRate.response(m, now);
+        auth.response(m, now);
         tick(now);
     }
 

@@ -1,7 +1,6 @@
 package org.sipbastion.tier1.dispersion;
 
 import org.sipbastion.tier1.event.AddressText;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import org.sipbastion.parser.Method;
 import org.sipbastion.parser.Range;
@@ -260,20 +259,7 @@ public final class ControlStage {
     }
 
     private long sourceKey(InetAddress a) {
-        if (a instanceof Inet4Address) {
-            // hashCode is the address itself: exact, and no copy.
-            return Fingerprints.mix(seed, 4L << 32 | (a.hashCode() & 0xFFFFFFFFL));
-        }
-        byte[] b = a.getAddress();
-        long h = seed ^ 6;
-        for (int i = 0; i < b.length; i += 8) {
-            long w = 0;
-            for (int j = i; j < Math.min(i + 8, b.length); j++) {
-                w = w << 8 | (b[j] & 0xFF);
-            }
-            h = Fingerprints.mix(h, w);
-        }
-        return h;
+        return Fingerprints.address(seed, a);
     }
 
     /** The From URI's user@host, hashed; 0 when it has no user (then only the address counts). */

@@ -14,6 +14,8 @@ public enum Detector {
     FAKE_MESSAGE,
     /** A rule file's {@code [rule]} with action drop matched (deny lists, scanner fingerprints...). */
     RULE,
+    /** A source or account with too many failed authentications (password guessing). */
+    BRUTE_FORCE,
     /** A source or user over its per-method request rate. */
     RATE_LIMIT,
     /** A source the call-rate stage found driving the open-exchange load, while it is blocked. */

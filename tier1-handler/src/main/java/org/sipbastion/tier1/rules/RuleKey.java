@@ -61,6 +61,17 @@ public enum RuleKey {
     DIALOGS_GRACE("dialogs", "grace_after_start", Type.DURATION, "120s", 0, 86_400, false, false,
         "after a start, BYEs and CANCELs of unknown dialogs pass for this long"),
 
+    AUTH_FAILURES("auth", "failures", Type.INTEGER, "10", 1, 1_000_000, false, false,
+        "failed authentications (credentials answered 401, 407 or 403) in the window that make an offender"),
+    AUTH_RATIO("auth", "ratio", Type.DECIMAL, "0.8", 0, 1, false, false,
+        "... when they are at least this share of its answered credentialed attempts"),
+    AUTH_WINDOW("auth", "window", Type.DURATION, "60s", 1, 86_400, false, false,
+        "the window failures are counted in, per source address and per account (To URI)"),
+    AUTH_BLOCK("auth", "block", Type.DURATION, "600s", 0, 7 * 86_400, false, false,
+        "how long a guessing source or a targeted account is blocked (REGISTER and INVITE)"),
+    AUTH_ENTRIES("auth", "entries", Type.INTEGER, "65536", 1024, 1 << 26, false, true,
+        "sources and accounts tracked, and pending credentialed transactions"),
+
     EMERGENCY_USERS("emergency", "request_uri_users", Type.WORDS, "sos, 112, 911, 999", 0, 0, false, false,
         "Request-URI users of emergency calls (also urn:service:sos URIs): never rate-limited or blocked"),
     EMERGENCY_RESOURCE_PRIORITY("emergency", "resource_priority", Type.BOOLEAN, "yes", 0, 0, false, false,

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.sipbastion.tier1.auth.AuthFailureStage;
 import org.sipbastion.tier1.bloom.CallRateStage;
 import org.sipbastion.tier1.dialog.DialogFilter;
 import org.sipbastion.tier1.dispersion.ControlStage;
@@ -35,6 +36,7 @@ public final class Rules {
     public final CallRateStage.Settings callRate;
     public final ControlStage.Settings control;
     public final DialogFilter.Settings dialogs;
+    public final AuthFailureStage.Settings auth;
     public final double sigmas;
     public final double floor;
     public final long learnSeconds;
@@ -64,6 +66,8 @@ public final class Rules {
             (Long) g.get(RuleKey.CONTROL_BLOCK), (Double) g.get(RuleKey.CONTROL_RATE_LIMIT),
             intOf(g, RuleKey.CONTROL_RATE_BURST), intOf(g, RuleKey.CONTROL_ENTRIES));
         this.dialogs = new DialogFilter.Settings(intOf(g, RuleKey.DIALOGS_ENTRIES), (Long) g.get(RuleKey.DIALOGS_GRACE));
+        this.auth = new AuthFailureStage.Settings(intOf(g, RuleKey.AUTH_FAILURES), (Double) g.get(RuleKey.AUTH_RATIO),
+            (Long) g.get(RuleKey.AUTH_WINDOW), (Long) g.get(RuleKey.AUTH_BLOCK), intOf(g, RuleKey.AUTH_ENTRIES));
         this.sigmas = (Double) g.get(RuleKey.CALL_RATE_SIGMAS);
         this.floor = intOf(g, RuleKey.CALL_RATE_FLOOR);
         this.learnSeconds = (Long) g.get(RuleKey.CALL_RATE_LEARN) / SECOND;
@@ -148,7 +152,7 @@ public final class Rules {
                 boolean known = !RuleKey.of(s.kind()).isEmpty();
                 if (!known) {
                     errors.add(where + "unknown section " + s.title()
-                        + "; known: [call_rate] [control] [dialogs] [emergency] [profile NAME] [rule NAME]");
+                        + "; known: [call_rate] [control] [dialogs] [auth] [emergency] [profile NAME] [rule NAME]");
                     continue;
                 }
                 if (RuleKey.named(s.kind()) != (s.name() != null)) {
