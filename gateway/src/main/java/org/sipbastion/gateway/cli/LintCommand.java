@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.sipbastion.gateway.events.Json;
 import org.sipbastion.parser.Limits;
 import org.sipbastion.parser.Reason;
 import org.sipbastion.parser.SipMessage;
@@ -126,34 +127,12 @@ final class LintCommand {
             return;
         }
         StringBuilder b = new StringBuilder("{\"file\":");
-        quote(b, file.toString());
+        Json.quote(b, file.toString());
         b.append(",\"verdict\":\"").append(verdict).append('"');
         if (reason != null) {
             b.append(",\"reason\":");
-            quote(b, reason);
+            Json.quote(b, reason);
         }
         out.println(b.append('}'));
-    }
-
-    private static void quote(StringBuilder b, String s) {
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        b.append('"');
     }
 }

@@ -12,7 +12,7 @@ import java.util.TreeMap;
 import org.sipbastion.gateway.capture.CaptureFile;
 import org.sipbastion.gateway.capture.CaptureInspector;
 import org.sipbastion.gateway.capture.Segment;
-import org.sipbastion.gateway.events.JsonLinesEventLog;
+import org.sipbastion.gateway.events.Json;
 import org.sipbastion.gateway.rules.RuleFiles;
 import org.sipbastion.parser.Limits;
 import org.sipbastion.parser.Range;
@@ -216,7 +216,7 @@ final class ReplayCommand {
         /** Appends "name":"value" (value JSON-escaped), or "name": when value is null. */
         private StringBuilder str(StringBuilder b, String name, String value) {
             b.append('"').append(name).append("\":");
-            return value == null ? b : b.append(JsonLinesEventLog.quote(value));
+            return value == null ? b : Json.quote(b, value);
         }
     }
 

@@ -159,30 +159,7 @@ public final class JsonLinesEventLog implements EventSink, AutoCloseable {
         if (b.length() > 1) {
             b.append(',');
         }
-        b.append('"').append(name).append("\":").append(quote(value));
-    }
-
-    /** A JSON string literal of {@code value}. */
-    public static String quote(String value) {
-        StringBuilder b = new StringBuilder(value.length() + 2).append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7F) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
+        Json.quote(b.append('"').append(name).append("\":"), value);
     }
 
     /** Writes what is queued, then stops the writer. */

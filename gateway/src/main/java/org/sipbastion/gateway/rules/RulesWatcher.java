@@ -11,7 +11,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.sipbastion.tier1.event.Alarm;
 import org.sipbastion.tier1.event.AlarmListener;
 import org.sipbastion.tier1.event.Detector;
@@ -93,28 +92,17 @@ public final class RulesWatcher implements AutoCloseable {
 
     /** Names, sizes and modification times of the rule files: any edit, addition or removal changes it. */
     private String stamp() {
+        List<String> unlistable = new ArrayList<>();
         StringBuilder b = new StringBuilder();
-        for (Path p : paths) {
-            List<Path> files = new ArrayList<>();
-            if (Files.isDirectory(p)) {
-                try (Stream<Path> s = Files.list(p)) {
-                    s.filter(f -> f.getFileName().toString().endsWith(".rules")).sorted().forEach(files::add);
-                } catch (IOException e) {
-                    b.append(p).append(":unlistable;");
-                }
-            } else {
-                files.add(p);
-            }
-            for (Path f : files) {
-                try {
-                    BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
-                    b.append(f).append(':').append(a.size()).append(':').append(a.lastModifiedTime().toMillis()).append(';');
-                } catch (IOException e) {
-                    b.append(f).append(":missing;");
-                }
+        for (Path f : Rules.files(paths, unlistable)) {
+            try {
+                BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
+                b.append(f).append(':').append(a.size()).append(':').append(a.lastModifiedTime().toMillis()).append(';');
+            } catch (IOException e) {
+                b.append(f).append(":missing;");
             }
         }
-        return b.toString();
+        return b.append(unlistable).toString();
     }
 
     @Override

@@ -102,8 +102,26 @@ public final class Rules {
     public static Rules load(List<Path> paths) throws RulesException {
         List<Source> sources = new ArrayList<>();
         List<String> errors = new ArrayList<>();
+        for (Path f : files(paths, errors)) {
+            try {
+                sources.add(new Source(f.toString(), Files.readString(f, StandardCharsets.UTF_8)));
+            } catch (IOException | RuntimeException e) {
+                errors.add(f + ": cannot read: " + e.getMessage());
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new RulesException(errors);
+        }
+        return parse(sources);
+    }
+
+    /**
+     * The rule files {@code paths} stand for, in reading order: a file for itself, a directory for
+     * its {@code *.rules} files in name order. A directory that cannot be listed adds an error.
+     */
+    public static List<Path> files(List<Path> paths, List<String> errors) {
+        List<Path> files = new ArrayList<>();
         for (Path p : paths) {
-            List<Path> files = new ArrayList<>();
             if (Files.isDirectory(p)) {
                 try (Stream<Path> s = Files.list(p)) {
                     s.filter(f -> f.getFileName().toString().endsWith(".rules")).sorted().forEach(files::add);
@@ -113,18 +131,8 @@ public final class Rules {
             } else {
                 files.add(p);
             }
-            for (Path f : files) {
-                try {
-                    sources.add(new Source(f.toString(), Files.readString(f, StandardCharsets.UTF_8)));
-                } catch (IOException | RuntimeException e) {
-                    errors.add(f + ": cannot read: " + e.getMessage());
-                }
-            }
         }
-        if (!errors.isEmpty()) {
-            throw new RulesException(errors);
-        }
-        return parse(sources);
+        return files;
     }
 
     /** A rule file's name (for messages) and text. */
