@@ -117,16 +117,16 @@ class AnomalyHandlerTest {
 
     @Test
     void aReloadKeepsBlocksStatisticsAndTheBaseline() throws RulesException {
-        AnomalyHandler h = handler("[call_rate]\nlearn = 3s\n");
+        AnomalyHandler h = handler("[call_rate]\nlearn = 3s\nwindow = 1s\n");
         InetAddress attacker = Sip.ip("203.0.113.77");
         assertTrue(flood(h, new Sip("b@x", "bot", "1"), attacker, "INVITE", S, 100) > 70);
-        for (int s = 2; s < 8; s++) {
+        for (int s = 2; s < 10; s++) {
             h.tick(s * S);
         }
         assertTrue(h.callRate().baseline().learned());
         double mean = h.callRate().baseline().mean();
         h.apply(Rules.parse(List.of(new Rules.Source("t2.rules", "[control]\nblock = 600s\n[call_rate]\nsigmas = 5\n"))));
-        assertEquals(Detector.FLOOD, h.request(new Sip("b2@x", "bot", "1").invite(1, null), attacker, 9 * S),
+        assertEquals(Detector.FLOOD, h.request(new Sip("b2@x", "bot", "1").invite(1, null), attacker, 11 * S),
             "still blocked after the reload");
         assertTrue(h.callRate().baseline().learned());
         assertEquals(mean, h.callRate().baseline().mean());

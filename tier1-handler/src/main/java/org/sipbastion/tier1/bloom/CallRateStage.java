@@ -38,6 +38,13 @@ import org.sipbastion.tier1.table.Fingerprints;
 public final class CallRateStage {
     private static final byte OPEN = 1;
     private static final byte CLOSED = 2;
+    /**
+     * Open transactions rank above closed ones in the table: a closed one is kept only so that
+     * retransmissions find it, and is the first to make room. (Ranked equally, a busy table evicted
+     * INVITEs still waiting for their answer: at 8,000 calls/s, 6 % of completions found nothing to
+     * close, and the leaked counters hid floods.)
+     */
+    private static final int RANK_OPEN = 1;
     private static final long SECOND = 1_000_000_000L;
 
     private Settings settings;
@@ -50,6 +57,7 @@ public final class CallRateStage {
     private final long seed;
     private long nextSample = Long.MIN_VALUE;
     private long nextRotate = Long.MIN_VALUE;
+    private long learnFrom;
     private int lastSample;
     private boolean alarming;
 
@@ -99,6 +107,7 @@ public final class CallRateStage {
                 return;
             }
             int slot = transactions.insert(tx, now);
+            transactions.rank(slot, RANK_OPEN);
             state[slot] = OPEN;
             generation[slot] = filter.add(session(m));
             opener[slot] = source;
@@ -118,6 +127,7 @@ public final class CallRateStage {
         int slot = transactions.find(transaction(m, bye), now);
         if (slot >= 0 && state[slot] == OPEN) {
             state[slot] = CLOSED;
+            transactions.rank(slot, 0);
             filter.remove(session(m), generation[slot]);
             opener[slot] = null;
         }
@@ -132,6 +142,7 @@ public final class CallRateStage {
         if (nextSample == Long.MIN_VALUE) {
             nextSample = now + SECOND;
             nextRotate = now + settings.windowNanos();
+            learnFrom = now + 2 * settings.windowNanos();
             return false;
         }
         if (now >= nextRotate) {
@@ -143,6 +154,11 @@ public final class CallRateStage {
         }
         nextSample = now + SECOND;
         lastSample = filter.raisedCells();
+        if (now < learnFrom) {
+            // The filter fills up for two windows after a start: samples of a half-empty filter
+            // would teach the baseline a deviation ten times the real one.
+            return false;
+        }
         boolean was = alarming;
         alarming = baseline.sample(lastSample);
         return alarming && !was;
@@ -163,8 +179,10 @@ public final class CallRateStage {
      */
     public List<Offender> offenders(int max) {
         Map<InetAddress, int[]> open = new HashMap<>();
+        long oldest = filter.generation() - 1;
         for (int slot = 0; slot < state.length; slot++) {
-            if (state[slot] == OPEN && opener[slot] != null && transactions.occupied(slot)) {
+            // Only exchanges whose generation still stands: older ones no longer raise any counter.
+            if (state[slot] == OPEN && opener[slot] != null && transactions.occupied(slot) && generation[slot] >= oldest) {
                 open.computeIfAbsent(opener[slot], a -> new int[1])[0]++;
             }
         }

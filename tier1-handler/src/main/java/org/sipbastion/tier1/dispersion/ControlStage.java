@@ -94,6 +94,8 @@ public final class ControlStage {
     private final long[] arrivals;
     private final int[] arrived;
     private final int[] intervals;
+    /** Consecutive spans far from the mean: a stream that changed pace (see observe). */
+    private final byte[] shifted;
     private final double[] mean;
     private final double[] variance;
     private final long[] blockedUntil;
@@ -113,6 +115,7 @@ public final class ControlStage {
         arrivals = new long[n * settings.span()];
         arrived = new int[n];
         intervals = new int[n];
+        shifted = new byte[n];
         mean = new double[n];
         variance = new double[n];
         blockedUntil = new long[n];
@@ -191,6 +194,19 @@ public final class ControlStage {
         }
         arrived[slot] = span + arrived[slot] % span; // stays above span, never overflows
         long dt = Math.max(0, now - spanStart);
+        // A stream that changes pace (a client with a slow, innocent history that starts to flood)
+        // would carry the old pace in its variance for hundreds of spans: after `span` spans in a
+        // row more than four times off the mean, the statistics start over from the new pace.
+        if (intervals[slot] > 0 && (dt * 4 < mean[slot] || dt > mean[slot] * 4)) {
+            if (++shifted[slot] >= span) {
+                intervals[slot] = 0;
+                mean[slot] = 0;
+                variance[slot] = 0;
+                shifted[slot] = 0;
+            }
+        } else {
+            shifted[slot] = 0;
+        }
         int n = intervals[slot] < settings.window() ? ++intervals[slot] : intervals[slot];
         // Weight 1/n is Welford's exact update (population variance); capped at 1/window it becomes
         // the exponentially weighted one.
@@ -239,6 +255,7 @@ public final class ControlStage {
         arrivals[slot * settings.span()] = now;
         arrived[slot] = 1;
         intervals[slot] = 0;
+        shifted[slot] = 0;
         mean[slot] = 0;
         variance[slot] = 0;
         blockedUntil[slot] = 0;

@@ -89,6 +89,27 @@ class ControlStageTest {
     }
 
     @Test
+    void aSourceWithASlowInnocentHistoryIsJudgedSoonAfterItStartsToFlood() {
+        InetAddress turned = Sip.ip("198.51.100.33");
+        SipMessage invite = new Sip("h@x", "sipp", "1").invite(1, null);
+        // A minute of calls every 2 s on SIPp's schedule, then the same client at 100/s.
+        assertEquals(0, drops(turned, invite, constant(30, 2 * S, 0, 9)));
+        long[] flood = constant(300, S / 100, 0, 10);
+        for (int i = 0; i < flood.length; i++) {
+            flood[i] += 61 * S;
+        }
+        int dropped = drops(turned, invite, flood);
+        assertTrue(dropped >= 300 - 30, "judged within 30 INVITEs of the change, dropped " + dropped);
+    }
+
+    @Test
+    void poissonStreamsThatRestartTheirStatisticsAreStillNotFloods() {
+        // Long Poisson runs now and then have four short spans in a row and start over: never a verdict.
+        InetAddress busy = Sip.ip("198.51.100.34");
+        assertEquals(0, drops(busy, new Sip("q@x", "pbx", "1").invite(1, null), poisson(50_000, 80, 11)));
+    }
+
+    @Test
     void fakeByeStreamsUseTheStricterEpsilon() {
         InetAddress attacker = Sip.ip("203.0.113.10");
         SipMessage bye = new Sip("b@x", "mallory", "1").bye(2, "t");
