@@ -18,7 +18,7 @@ public enum RuleKey {
         "generation length: an exchange left open is forgotten after one to two windows"),
     CALL_RATE_TRANSACTIONS("call_rate", "transactions", Type.INTEGER, "262144", 1024, 1 << 26, false, true,
         "open INVITE and BYE transactions remembered for pairing"),
-    CALL_RATE_SIGMAS("call_rate", "sigmas", Type.DECIMAL, "3", 0, 100, false, false,
+    CALL_RATE_SIGMAS("call_rate", "sigmas", Type.DECIMAL, "5", 0, 100, false, false,
         "alarm when raised counters exceed mean + sigmas x standard deviation of the learned baseline"),
     CALL_RATE_FLOOR("call_rate", "floor", Type.INTEGER, "400", 0, 1 << 26, false, false,
         "... and exceed the mean by at least this many counters"),
