@@ -65,7 +65,33 @@ public final class ExternalTool {
             return found.get();
         }
         String pkg = APT_PACKAGES.getOrDefault(name, name);
-        String why = name + " not installed (apt-get install " + pkg + ")";
+        return missing(name + " not installed (apt-get install " + pkg + ")");
+    }
+
+    /** Where Debian (and others) keep shared libraries. */
+    private static final List<String> LIBRARY_DIRS = List.of("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+            "/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib");
+
+    /**
+     * A native library, {@code lib<name>.so} in any version (e.g. {@code pcap}: libpcap.so.0.8);
+     * when it is missing, fails the test on CI and skips it loudly elsewhere, as {@link #require}.
+     */
+    public static Path requireLibrary(String name, String aptPackage) {
+        String prefix = "lib" + name + ".so";
+        for (String dir : LIBRARY_DIRS) {
+            try (java.util.stream.Stream<Path> files = Files.list(Path.of(dir))) {
+                Optional<Path> lib = files.filter(f -> f.getFileName().toString().startsWith(prefix)).findFirst();
+                if (lib.isPresent()) {
+                    return lib.get();
+                }
+            } catch (java.io.IOException e) {
+                // Not a directory on this machine: try the next.
+            }
+        }
+        return missing(prefix + " not installed (apt-get install " + aptPackage + ")");
+    }
+
+    private static Path missing(String why) {
         if (isCi()) {
             throw new AssertionError("CI=true but " + why + ": .ci/run must install it");
         }

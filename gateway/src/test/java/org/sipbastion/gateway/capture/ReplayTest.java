@@ -24,6 +24,12 @@ class ReplayTest {
     @TempDir
     Path dir;
 
+    /** Capture files are read through libpcap: skipped loudly without it, failed on CI. */
+    @org.junit.jupiter.api.BeforeAll
+    static void libpcap() {
+        org.sipbastion.testkit.ExternalTool.requireLibrary("pcap", "libpcap0.8");
+    }
+
     private record Run(int exit, List<String> lines, String err) {
         String summary() {
             return lines.get(lines.size() - 1);
