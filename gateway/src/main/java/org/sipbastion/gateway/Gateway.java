@@ -23,6 +23,7 @@ import org.sipbastion.gateway.pipeline.ResponseRouter;
 import org.sipbastion.gateway.pipeline.ResponseVerifier;
 import org.sipbastion.gateway.pipeline.SipDatagramDecoder;
 import org.sipbastion.gateway.pipeline.StatelessReplier;
+import org.sipbastion.gateway.rules.DenyFeeds;
 import org.sipbastion.gateway.rules.RulesWatcher;
 import org.sipbastion.gateway.state.BaselineStore;
 import org.sipbastion.gateway.transport.EventLoops;
@@ -59,6 +60,7 @@ public final class Gateway implements AutoCloseable {
     private final Channel channel;
     private final ExecutorService background;
     private final RulesWatcher watcher;
+    private final DenyFeeds feeds;
     private final JsonLinesEventLog eventLog;
 
     private Gateway(GatewayConfig config, GatewayCounters counters, EventLoopGroup group, Channel channel,
@@ -76,6 +78,8 @@ public final class Gateway implements AutoCloseable {
         if (config.stateDir() != null) {
             channel.eventLoop().scheduleAtFixedRate(this::saveBaseline, SAVE_EVERY_SECONDS, SAVE_EVERY_SECONDS, TimeUnit.SECONDS);
         }
+        this.feeds = new DenyFeeds(set -> channel.eventLoop().execute(() -> tier1().deny(set)), alarms, System.err);
+        feeds.follow(config.rules().denyFeeds);
         this.watcher = config.rulePaths().isEmpty() ? null
             : new RulesWatcher(config.rulePaths(), config.rules(), this::applyRules, alarms, System.err).start(2);
     }
@@ -176,6 +180,17 @@ public final class Gateway implements AutoCloseable {
             tier1().apply(rules);
             counters.rulesApplied.increment();
         });
+        feeds.follow(rules.denyFeeds);
+    }
+
+    /** Waits until the deny feeds read so far are in force (tests, and tools that need them now). */
+    public void settleFeeds() throws InterruptedException {
+        feeds.settle();
+        try {
+            channel.eventLoop().submit(() -> { }).get(2, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the event loop did not answer", e);
+        }
     }
 
     /** The rule set tier 1 runs now (read on the event loop). */
@@ -232,6 +247,7 @@ public final class Gateway implements AutoCloseable {
         if (watcher != null) {
             watcher.close();
         }
+        feeds.close();
         if (config.stateDir() != null && channel.isOpen()) {
             try {
                 String snapshot = channel.eventLoop().submit(() -> tier1().callRate().baseline().snapshot())

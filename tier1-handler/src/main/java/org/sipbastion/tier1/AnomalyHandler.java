@@ -18,6 +18,7 @@ import org.sipbastion.tier1.event.Alarm;
 import org.sipbastion.tier1.event.AlarmListener;
 import org.sipbastion.tier1.event.Detector;
 import org.sipbastion.tier1.event.Offender;
+import org.sipbastion.tier1.rules.CidrSet;
 import org.sipbastion.tier1.rules.MatchRule;
 import org.sipbastion.tier1.rules.Profile;
 import org.sipbastion.tier1.rules.Rules;
@@ -27,7 +28,7 @@ import org.sipbastion.tier1.rules.Rules;
  * loop: every request gets a verdict, every verified response updates the state the verdicts rest
  * on. The caller (the gateway's pipeline, or offline replay) drops what is not {@link Detector#NONE}.
  *
- * <p>Order per request: the rule file's {@code [rule]}s first (first match wins: drop, alarm, or
+ * <p>Order per request: the deny feeds' addresses first, then the rule file's {@code [rule]}s (first match wins: drop, alarm, or
  * allow past the detectors), then the control stage (blocked keys, dispersion, rate limits: the
  * cheap checks that stop a flood) with the source's profile, password guessing, then the dialog checks (fake BYE and
  * CANCEL); only a request that passed is counted by the call-rate stage, so dropped floods do not
@@ -56,6 +57,7 @@ public final class AnomalyHandler {
     private String lastRule;
     private long[] ruleAlarmAt;
     private long nextReport = Long.MIN_VALUE;
+    private CidrSet denied = CidrSet.EMPTY;
 
     /**
      * @param baseline the call-rate stage's baseline restored from disk, or null for the rules' own
@@ -102,6 +104,11 @@ public final class AnomalyHandler {
         return rules;
     }
 
+    /** Replaces the deny feeds' addresses (all feeds together); requests from them are dropped first. */
+    public void deny(CidrSet addresses) {
+        denied = addresses;
+    }
+
     /** The verdict on a request from a client (inbound): {@link Detector#NONE} passes it. */
     public Detector request(SipMessage m, InetAddress source, long now) {
         return request(m, source, now, false);
@@ -112,6 +119,10 @@ public final class AnomalyHandler {
      * proxies (rules can watch for a compromised inside host).
      */
     public Detector request(SipMessage m, InetAddress source, long now, boolean outbound) {
+        if (denied.contains(source)) {
+            tick(now);
+            return Detector.DENY_LIST;
+        }
         boolean allowed = false;
         List<MatchRule> list = rules.rules;
         for (int i = 0; i < list.size(); i++) {

@@ -79,6 +79,11 @@ public final class CaptureInspector {
         }
     }
 
+    /** The deny feeds' addresses, as the gateway would have them. */
+    public void deny(org.sipbastion.tier1.rules.CidrSet addresses) {
+        tier1.deny(addresses);
+    }
+
     /** Ends the capture: the last sample second is taken. */
     public void finish(long timeNanos) {
         tier1.tick(timeNanos);

@@ -106,6 +106,12 @@ final class ReplayCommand {
         Printer printer = new Printer(json, dropsOnly);
         // A fixed seed: a replay gives the same verdicts every time it is run.
         CaptureInspector inspector = new CaptureInspector(rules, Limits.DEFAULT, sipPorts, 0x5eed, printer);
+        try {
+            inspector.deny(org.sipbastion.gateway.rules.DenyFeeds.loadOnce(rules.denyFeeds, err));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Main.FAILED;
+        }
         long last = 0;
         for (Path f : files) {
             try (CaptureFile capture = CaptureFile.open(f)) {

@@ -12,8 +12,10 @@ public enum Detector {
     FLOOD,
     /** Like {@link #FLOOD} for dialog-ending requests (BYE, CANCEL), with the stricter threshold. */
     FAKE_MESSAGE,
-    /** A rule file's {@code [rule]} with action drop matched (deny lists, scanner fingerprints...). */
+    /** A rule file's {@code [rule]} with action drop matched (scanner fingerprints, static lists...). */
     RULE,
+    /** A source on a deny feed (a blocklist read from a file or a URL, refreshed). */
+    DENY_LIST,
     /** A source or account with too many failed authentications (password guessing). */
     BRUTE_FORCE,
     /** A source or user over its per-method request rate. */

@@ -115,6 +115,31 @@ public final class Cidr {
         return rest == 0 || ((b[full] ^ network[full]) & (0xFF00 >>> rest)) == 0;
     }
 
+    /** True for an IPv4 block. */
+    boolean v4() {
+        return network.length == 4;
+    }
+
+    /** The first and last address of an IPv4 block, as unsigned 32-bit values. */
+    long firstV4() {
+        return v4Network & 0xFFFFFFFFL;
+    }
+
+    long lastV4() {
+        return (v4Network | ~v4Mask) & 0xFFFFFFFFL;
+    }
+
+    /** The first (bits 0) or last (bits 1) address of an IPv6 block: word 0 is the high 64 bits. */
+    long v6Word(int word, boolean last) {
+        long w = 0;
+        for (int i = word * 8; i < word * 8 + 8; i++) {
+            w = w << 8 | (network[i] & 0xFF);
+        }
+        int hostBits = Math.max(0, Math.min(64, (word + 1) * 64 - prefix));
+        long hostMask = hostBits == 64 ? -1L : (1L << hostBits) - 1;
+        return last ? w | hostMask : w & ~hostMask;
+    }
+
     @Override
     public String toString() {
         return text;

@@ -77,6 +77,13 @@ public enum RuleKey {
     EMERGENCY_RESOURCE_PRIORITY("emergency", "resource_priority", Type.BOOLEAN, "yes", 0, 0, false, false,
         "requests with a Resource-Priority header are never rate-limited or blocked"),
 
+    DENY_FEED_FILE("deny_feed", "file", Type.TEXT, null, 0, 0, false, false,
+        "a file of addresses and CIDR blocks to drop, one a line, '#' comments (this or url)"),
+    DENY_FEED_URL("deny_feed", "url", Type.TEXT, null, 0, 0, false, false,
+        "the same list fetched over http or https (this or file)"),
+    DENY_FEED_REFRESH("deny_feed", "refresh", Type.DURATION, "3600s", 10, 7 * 86_400, false, false,
+        "how often the list is read again; a read that fails keeps the last good list, with an alarm"),
+
     PROFILE_SOURCE("profile", "source", Type.CIDRS, null, 0, 0, false, false,
         "addresses the profile applies to (required)"),
     PROFILE_TRUSTED("profile", "trusted", Type.BOOLEAN, "no", 0, 0, false, false,
@@ -109,7 +116,7 @@ public enum RuleKey {
     public enum Type {
         INTEGER("an integer"), DECIMAL("a number"), DURATION("a duration: 500ms, 30s, 5m, 1h, 1d"),
         RATE("a rate: 10/s, 600/m"), BOOLEAN("yes or no"), CIDRS("addresses or CIDR blocks, comma-separated"),
-        WORDS("words, comma-separated"), CHOICE("one of the listed words");
+        WORDS("words, comma-separated"), CHOICE("one of the listed words"), TEXT("the rest of the line");
 
         public final String syntax;
 
@@ -147,7 +154,7 @@ public enum RuleKey {
 
     /** Sections that may appear several times, each with a name. */
     static boolean named(String section) {
-        return section.equals("profile") || section.equals("rule");
+        return section.equals("profile") || section.equals("rule") || section.equals("deny_feed");
     }
 
     static List<RuleKey> of(String section) {

@@ -47,6 +47,7 @@ public final class Rules {
     public final long offenderBlockNanos;
     public final List<Profile> profiles;
     public final List<MatchRule> rules;
+    public final List<DenyFeed> denyFeeds;
     public final Set<String> emergencyUsers;
     public final boolean emergencyResourcePriority;
     /** The files read, in order. */
@@ -55,7 +56,9 @@ public final class Rules {
     public final String version;
     private final Map<RuleKey, Object> global;
 
-    private Rules(Map<RuleKey, Object> g, List<Profile> profiles, List<MatchRule> rules, List<String> files, String version) {
+    private Rules(Map<RuleKey, Object> g, List<Profile> profiles, List<MatchRule> rules, List<DenyFeed> feeds,
+                  List<String> files, String version) {
+        this.denyFeeds = List.copyOf(feeds);
         this.global = g;
         this.callRate = new CallRateStage.Settings(intOf(g, RuleKey.CALL_RATE_CELLS), intOf(g, RuleKey.CALL_RATE_CELLS_PER_KEY),
             (Long) g.get(RuleKey.CALL_RATE_WINDOW), intOf(g, RuleKey.CALL_RATE_TRANSACTIONS),
@@ -145,6 +148,7 @@ public final class Rules {
         Map<String, String> seenAt = new java.util.HashMap<>();
         List<Profile> profiles = new ArrayList<>();
         List<MatchRule> rules = new ArrayList<>();
+        List<DenyFeed> feeds = new ArrayList<>();
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");
@@ -160,7 +164,8 @@ public final class Rules {
                 boolean known = !RuleKey.of(s.kind()).isEmpty();
                 if (!known) {
                     errors.add(where + "unknown section " + s.title()
-                        + "; known: [call_rate] [control] [dialogs] [auth] [emergency] [profile NAME] [rule NAME]");
+                        + "; known: [call_rate] [control] [dialogs] [auth] [emergency] [profile NAME] [rule NAME]"
+                        + " [deny_feed NAME]");
                     continue;
                 }
                 if (RuleKey.named(s.kind()) != (s.name() != null)) {
@@ -183,6 +188,12 @@ public final class Rules {
                             errors.add(where + s.title() + " needs a source (the addresses it applies to)");
                         } else {
                             profiles.add(profile(s.name(), values));
+                        }
+                    }
+                    case "deny_feed" -> {
+                        DenyFeed f = DenyFeed.of(where, s.name(), values, errors);
+                        if (f != null) {
+                            feeds.add(f);
                         }
                     }
                     case "rule" -> {
@@ -209,7 +220,7 @@ public final class Rules {
         for (Profile p : profiles) {
             resolved.add(p.withDefaults(global));
         }
-        return new Rules(global, resolved, rules, fileNames, HexFormat.of().formatHex(sha.digest()).substring(0, 16));
+        return new Rules(global, resolved, rules, feeds, fileNames, HexFormat.of().formatHex(sha.digest()).substring(0, 16));
     }
 
     private static void checkGlobal(Map<RuleKey, Object> g, Map<String, String> seenAt, List<String> errors) {
@@ -311,6 +322,9 @@ public final class Rules {
             }
             case WORDS -> {
                 return words(k, t);
+            }
+            case TEXT -> {
+                return t;
             }
             default -> {
                 if (!k.choices.contains(t)) {

@@ -108,7 +108,7 @@ class RulesTest {
             "t.rules:5: unknown key 'colour' in [call_rate]; known: cells, cells_per_key, window, transactions, sigmas,"
                 + " floor, learn, adapt, baseline_mean, baseline_std, offender_min_open, offender_block",
             "t.rules:6: window: '10' is not a duration: 500ms, 30s, 5m, 1h, 1d",
-            "t.rules:8: unknown section [controls]; known: [call_rate] [control] [dialogs] [auth] [emergency] [profile NAME] [rule NAME]",
+            "t.rules:8: unknown section [controls]; known: [call_rate] [control] [dialogs] [auth] [emergency] [profile NAME] [rule NAME] [deny_feed NAME]",
             "t.rules:10: flood_rate: '10' is not a rate: 10/s, 600/m",
             "t.rules:13: [profile] needs a name: [profile NAME]",
             "t.rules:14: [rule no-conditions] has no condition and would match every request; to mean that, say source = 0.0.0.0/0, ::/0",
