@@ -33,7 +33,9 @@ import org.sipbastion.tier1.event.AlarmListener;
 import org.sipbastion.tier1.event.EventAggregator;
 import org.sipbastion.tier1.event.EventSink;
 import org.sipbastion.tier1.event.SecurityEvent;
+import org.sipbastion.gateway.capture.DropCapture;
 import org.sipbastion.gateway.events.JsonLinesEventLog;
+import org.sipbastion.gateway.pipeline.DropRecorder;
 import org.sipbastion.tier1.rules.Rules;
 import org.sipbastion.tier2.affinity.RendezvousSelector;
 
@@ -53,6 +55,9 @@ public final class Gateway implements AutoCloseable {
     private static final int EVENT_QUEUE = 65_536;
     /** (detector, source) pairs that get an event of their own each second; the rest are counted lost. */
     private static final int EVENT_KEYS_PER_SECOND = 4096;
+    /** Drop capture: rotated at 64 MiB (five old files kept), at most 100 samples a second. */
+    private static final long DROP_CAPTURE_BYTES = 64L << 20;
+    private static final int DROP_SAMPLES_PER_SECOND = 100;
 
     private final GatewayConfig config;
     private final GatewayCounters counters;
@@ -62,11 +67,13 @@ public final class Gateway implements AutoCloseable {
     private final RulesWatcher watcher;
     private final DenyFeeds feeds;
     private final JsonLinesEventLog eventLog;
+    private final DropCapture dropCapture;
 
     private Gateway(GatewayConfig config, GatewayCounters counters, EventLoopGroup group, Channel channel,
-                    AlarmListener alarms, JsonLinesEventLog eventLog) {
+                    AlarmListener alarms, JsonLinesEventLog eventLog, DropCapture dropCapture) {
         this.config = config;
         this.eventLog = eventLog;
+        this.dropCapture = dropCapture;
         this.counters = counters;
         this.group = group;
         this.channel = channel;
@@ -96,6 +103,7 @@ public final class Gateway implements AutoCloseable {
     public static Gateway start(GatewayConfig config, AlarmListener alarms) throws InterruptedException {
         EventLoopGroup group = EventLoops.group(1);
         JsonLinesEventLog eventLog = null;
+        DropCapture dropCapture = null;
         try {
             Channel ch = new Bootstrap()
                 .group(group)
@@ -109,6 +117,8 @@ public final class Gateway implements AutoCloseable {
             GatewayConfig bound = config.withListen((InetSocketAddress) ch.localAddress());
             GatewayCounters counters = new GatewayCounters();
             eventLog = openEventLog(bound.eventLog());
+            dropCapture = openDropCapture(bound.dropCapture());
+            DropCapture samples = dropCapture;
             EventSink events = eventLog != null ? eventLog : EventSink.NONE;
             AlarmListener shown = alarms != null ? alarms : new AlarmLog(System.err, 20);
             AlarmListener sink = a -> {
@@ -121,15 +131,18 @@ public final class Gateway implements AutoCloseable {
             Baseline restored = BaselineStore.restore(bound.stateDir(), bound.rules(), System.err);
             ch.eventLoop().submit(() -> {
                 ch.pipeline().remove(ChannelInboundHandlerAdapter.class);
-                pipeline(ch.pipeline(), bound, counters, bound.listen(), sink, restored, events);
+                pipeline(ch.pipeline(), bound, counters, bound.listen(), sink, restored, events, samples);
             }).sync();
-            return new Gateway(bound, counters, group, ch, sink, eventLog);
+            return new Gateway(bound, counters, group, ch, sink, eventLog, dropCapture);
         } catch (Exception e) {
             // Netty rethrows a failed bind (BindException) undeclared: catch it too, so that no
             // event loop is left running behind a gateway that never started.
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             if (eventLog != null) {
                 eventLog.close();
+            }
+            if (dropCapture != null) {
+                dropCapture.close();
             }
             throw e;
         }
@@ -146,20 +159,33 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    private static DropCapture openDropCapture(java.nio.file.Path file) {
+        if (file == null) {
+            return null;
+        }
+        try {
+            return new DropCapture(file, DROP_CAPTURE_BYTES, EVENT_LOG_KEEP, DROP_SAMPLES_PER_SECOND, System.err);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
     /** Builds the data path on a channel pipeline, tier 1 learning from scratch; used by tests on an EmbeddedChannel. */
     public static void pipeline(ChannelPipeline p, GatewayConfig config, GatewayCounters counters, InetSocketAddress local,
                                 AlarmListener alarms) {
-        pipeline(p, config, counters, local, alarms, null, EventSink.NONE);
+        pipeline(p, config, counters, local, alarms, null, EventSink.NONE, null);
     }
 
     /**
      * Builds the data path. Tier 1's tables are keyed with a fresh random seed, so nobody outside
      * can aim keys at chosen slots; {@code baseline} is its restored call-rate baseline, or null.
-     * Drops become events, aggregated per detector and source each second, handed to {@code events}.
+     * Drops become events, aggregated per detector and source each second, handed to {@code events};
+     * the first of each detector and source each second is sampled into {@code samples} (or null).
      */
     public static void pipeline(ChannelPipeline p, GatewayConfig config, GatewayCounters counters, InetSocketAddress local,
-                                AlarmListener alarms, Baseline baseline, EventSink events) {
-        EventAggregator drops = new EventAggregator(events, EVENT_KEYS_PER_SECOND, counters.eventsLost);
+                                AlarmListener alarms, Baseline baseline, EventSink events, DropCapture samples) {
+        DropRecorder drops = new DropRecorder(new EventAggregator(events, EVENT_KEYS_PER_SECOND, counters.eventsLost), samples,
+            local);
         SelfAddress self = new SelfAddress(config.advertised(), local);
         StatelessReplier replier = new StatelessReplier(counters);
         BranchCodec branches = new BranchCodec(config.keys());
@@ -262,6 +288,9 @@ public final class Gateway implements AutoCloseable {
         background.shutdown();
         if (eventLog != null) {
             eventLog.close();
+        }
+        if (dropCapture != null) {
+            dropCapture.close();
         }
     }
 }

@@ -19,10 +19,11 @@ import org.sipbastion.tier1.rules.Rules;
  * @param rulePaths  where the rules were read from, reloaded on change; empty: built in, not watched
  * @param stateDir   where learned state (tier 1's baseline) is kept across restarts; null: nowhere
  * @param eventLog   JSON-lines file for tier 1's drops and alarms (rotated); null: none
+ * @param dropCapture pcap file for samples of dropped datagrams (rotated); null: none
  */
 public record GatewayConfig(
     InetSocketAddress listen, String advertised, List<InetSocketAddress> proxies, MacKeyRing keys, Limits limits,
-    Rules rules, List<Path> rulePaths, Path stateDir, Path eventLog) {
+    Rules rules, List<Path> rulePaths, Path stateDir, Path eventLog, Path dropCapture) {
 
     /** With tier 1's default rules, no rule files to watch, no state kept. */
     public GatewayConfig(InetSocketAddress listen, String advertised, List<InetSocketAddress> proxies, MacKeyRing keys,
@@ -33,7 +34,7 @@ public record GatewayConfig(
     /** With these rules, no rule files to watch, no state kept. */
     public GatewayConfig(InetSocketAddress listen, String advertised, List<InetSocketAddress> proxies, MacKeyRing keys,
                          Limits limits, Rules rules) {
-        this(listen, advertised, proxies, keys, limits, rules, List.of(), null, null);
+        this(listen, advertised, proxies, keys, limits, rules, List.of(), null, null, null);
     }
 
     public GatewayConfig {
@@ -52,6 +53,6 @@ public record GatewayConfig(
     }
 
     public GatewayConfig withListen(InetSocketAddress address) {
-        return new GatewayConfig(address, advertised, proxies, keys, limits, rules, rulePaths, stateDir, eventLog);
+        return new GatewayConfig(address, advertised, proxies, keys, limits, rules, rulePaths, stateDir, eventLog, dropCapture);
     }
 }

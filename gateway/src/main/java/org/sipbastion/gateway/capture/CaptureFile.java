@@ -46,7 +46,7 @@ public final class CaptureFile implements AutoCloseable {
      * Debian ships libpcap.so only in libpcap-dev; the runtime package has libpcap.so.0.8. Point
      * pcap4j at that one unless told otherwise, so a machine without the -dev package works.
      */
-    private static void findLibpcap() {
+    static void findLibpcap() {
         if (System.getProperty(LIB_PROPERTY) != null) {
             return;
         }

@@ -28,6 +28,8 @@ import org.sipbastion.tier1.rules.RulesException;
 final class ServeCommand {
     private static final String DEMO_HELP = """
         Usage: bastion demo [--port PORT] [--proxy-port PORT] [--rules PATH] [--state-dir DIR] [--events FILE]
+                            [--drop-pcap FILE]
+                           [--drop-pcap FILE]
 
         Runs SIP Bastion on 127.0.0.1 with three embedded demo proxies (tiny user agent servers
         answering REGISTER, INVITE, ACK, BYE, OPTIONS) and prints where to send traffic.
@@ -40,12 +42,15 @@ final class ServeCommand {
           --state-dir DIR     keep tier 1's learned baseline here across restarts (default: nowhere)
           --events FILE       write tier 1's drops and alarms to FILE as JSON lines, rotated at
                               64 MiB with 5 old files kept (default: alarms on standard error only)
+          --drop-pcap FILE    keep samples of dropped datagrams in FILE (pcap; the first of each
+                              detector and source each second, at most 100/s; rotated at 64 MiB)
 
         Exit codes: 0 stopped normally, 1 could not start (e.g. port in use), 2 usage error.
         """;
     private static final String RUN_HELP = """
         Usage: bastion run --proxy HOST:PORT [--proxy HOST:PORT ...] [--listen ADDR:PORT] [--advertise HOST]
                            [--rules PATH] [--state-dir DIR] [--events FILE]
+                           [--drop-pcap FILE]
 
         Runs SIP Bastion in front of the given proxies (UDP). Each new call goes to a proxy chosen
         by Call-ID affinity; every message of a call goes to the same proxy.
@@ -60,6 +65,8 @@ final class ServeCommand {
           --state-dir DIR      keep tier 1's learned baseline here across restarts (default: nowhere)
           --events FILE        write tier 1's drops and alarms to FILE as JSON lines, rotated at
                                64 MiB with 5 old files kept (default: alarms on standard error only)
+          --drop-pcap FILE     keep samples of dropped datagrams in FILE (pcap; the first of each
+                               detector and source each second, at most 100/s; rotated at 64 MiB)
 
         Exit codes: 0 stopped normally, 1 could not start, 2 usage error.
         """;
@@ -82,6 +89,7 @@ final class ServeCommand {
         List<Path> rulePaths = new ArrayList<>();
         Path stateDir = null;
         Path events = null;
+        Path dropPcap = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -101,6 +109,7 @@ final class ServeCommand {
                 case "demo--rules", "run--rules" -> rulePaths.add(Path.of(value));
                 case "demo--state-dir", "run--state-dir" -> stateDir = Path.of(value);
                 case "demo--events", "run--events" -> events = Path.of(value);
+                case "demo--drop-pcap", "run--drop-pcap" -> dropPcap = Path.of(value);
                 default -> throw new Main.UsageException("unknown option " + a);
             }
         }
@@ -115,11 +124,11 @@ final class ServeCommand {
             e.errors().forEach(err::println);
             return Main.FAILED;
         }
-        return serve(listen, advertise, proxies, proxyPort, rules, rulePaths, stateDir, events);
+        return serve(listen, advertise, proxies, proxyPort, rules, rulePaths, stateDir, events, dropPcap);
     }
 
     private int serve(InetSocketAddress listen, String advertise, List<InetSocketAddress> proxies, int proxyPort,
-                      Rules rules, List<Path> rulePaths, Path stateDir, Path events) {
+                      Rules rules, List<Path> rulePaths, Path stateDir, Path events, Path dropPcap) {
         List<DemoProxy> demoProxies = new ArrayList<>();
         EventLoopGroup demoGroup = demo ? EventLoops.group(1) : null;
         Gateway gateway = null;
@@ -134,7 +143,7 @@ final class ServeCommand {
                 }
             }
             GatewayConfig config = new GatewayConfig(listen, advertise, proxies, MacKeyRing.random(), Limits.DEFAULT, rules,
-                rulePaths, stateDir, events);
+                rulePaths, stateDir, events, dropPcap);
             gateway = startOrExplain(() -> Gateway.start(config), listen);
             printBanner(gateway, demoProxies);
             awaitShutdown(gateway, demoProxies);

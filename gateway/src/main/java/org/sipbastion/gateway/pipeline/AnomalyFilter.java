@@ -10,7 +10,6 @@ import java.util.function.LongSupplier;
 import org.sipbastion.gateway.GatewayCounters;
 import org.sipbastion.tier1.AnomalyHandler;
 import org.sipbastion.tier1.event.Detector;
-import org.sipbastion.tier1.event.EventAggregator;
 
 /**
  * Tier 1's detectors in the pipeline: a request they judge anomalous is dropped silently (an answer
@@ -21,7 +20,7 @@ public final class AnomalyFilter extends ChannelInboundHandlerAdapter {
     private final AnomalyHandler handler;
     private final GatewayCounters counters;
     private final Set<InetSocketAddress> proxies;
-    private final EventAggregator events;
+    private final DropRecorder events;
     private final LongSupplier clock;
     private ScheduledFuture<?> ticker;
 
@@ -30,13 +29,13 @@ public final class AnomalyFilter extends ChannelInboundHandlerAdapter {
      * @param events  where drops become events
      */
     public AnomalyFilter(AnomalyHandler handler, GatewayCounters counters, Set<InetSocketAddress> proxies,
-                         EventAggregator events) {
+                         DropRecorder events) {
         this(handler, counters, proxies, events, System::nanoTime);
     }
 
     /** @param clock nanoseconds, monotonic; tests drive it */
     public AnomalyFilter(AnomalyHandler handler, GatewayCounters counters, Set<InetSocketAddress> proxies,
-                         EventAggregator events, LongSupplier clock) {
+                         DropRecorder events, LongSupplier clock) {
         this.handler = handler;
         this.counters = counters;
         this.proxies = proxies;
@@ -52,7 +51,7 @@ public final class AnomalyFilter extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         ticker = ctx.executor().scheduleAtFixedRate(() -> {
             handler.tick(clock.getAsLong());
-            events.tick(System.currentTimeMillis());
+            events.tick();
         }, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -82,8 +81,7 @@ public final class AnomalyFilter extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(in);
         } else {
             counters.dropped.increment(d);
-            events.drop(System.currentTimeMillis(), d, in.sender.getAddress(), in.message,
-                d == Detector.RULE ? handler.lastRule() : null);
+            events.drop(d, in, d == Detector.RULE ? handler.lastRule() : null);
         }
     }
 }

@@ -7,7 +7,6 @@ import org.sipbastion.gateway.GatewayCounters;
 import org.sipbastion.parser.HeaderName;
 import org.sipbastion.parser.ResponseWriter;
 import org.sipbastion.tier1.event.Detector;
-import org.sipbastion.tier1.event.EventAggregator;
 import org.sipbastion.tier1.sanity.PolicyViolation;
 import org.sipbastion.tier1.sanity.SanityPolicy;
 
@@ -16,9 +15,9 @@ public final class PolicyFilter extends ChannelInboundHandlerAdapter {
     private final SanityPolicy policy = new SanityPolicy();
     private final GatewayCounters counters;
     private final StatelessReplier replier;
-    private final EventAggregator events;
+    private final DropRecorder events;
 
-    public PolicyFilter(GatewayCounters counters, StatelessReplier replier, EventAggregator events) {
+    public PolicyFilter(GatewayCounters counters, StatelessReplier replier, DropRecorder events) {
         this.counters = counters;
         this.replier = replier;
         this.events = events;
@@ -36,7 +35,7 @@ public final class PolicyFilter extends ChannelInboundHandlerAdapter {
             return;
         }
         counters.refused.increment(v);
-        events.drop(System.currentTimeMillis(), Detector.POLICY, in.sender.getAddress(), in.message, v.name());
+        events.drop(Detector.POLICY, in, v.name());
         if (in.message.isRequest() && v.status() > 0) {
             ByteBuf out = replier.begin(ctx, in, v.status(), v.reasonPhrase());
             if (out != null) {

@@ -7,7 +7,6 @@ import org.sipbastion.gateway.forward.BranchCodec;
 import org.sipbastion.parser.SipMessage;
 import org.sipbastion.parser.Via;
 import org.sipbastion.tier1.event.Detector;
-import org.sipbastion.tier1.event.EventAggregator;
 
 /**
  * Tier 1's fake-response check, in front of everything that learns from responses: the top Via
@@ -18,9 +17,9 @@ import org.sipbastion.tier1.event.EventAggregator;
 public final class ResponseVerifier extends ChannelInboundHandlerAdapter {
     private final BranchCodec branches;
     private final GatewayCounters counters;
-    private final EventAggregator events;
+    private final DropRecorder events;
 
-    public ResponseVerifier(BranchCodec branches, GatewayCounters counters, EventAggregator events) {
+    public ResponseVerifier(BranchCodec branches, GatewayCounters counters, DropRecorder events) {
         this.branches = branches;
         this.counters = counters;
         this.events = events;
@@ -37,7 +36,7 @@ public final class ResponseVerifier extends ChannelInboundHandlerAdapter {
         Via next = m.via(1);
         if (ours == null || next == null || !branches.verify(m, ours, next, in.sender.getAddress())) {
             counters.dropped.increment(Detector.FAKE_RESPONSE);
-            events.drop(System.currentTimeMillis(), Detector.FAKE_RESPONSE, in.sender.getAddress(), m, null);
+            events.drop(Detector.FAKE_RESPONSE, in, null);
             return;
         }
         ctx.fireChannelRead(in);

@@ -7,7 +7,6 @@ import org.sipbastion.gateway.GatewayCounters;
 import org.sipbastion.parser.Limits;
 import org.sipbastion.parser.Reason;
 import org.sipbastion.tier1.event.Detector;
-import org.sipbastion.tier1.event.EventAggregator;
 
 /**
  * Datagram in, parsed {@link InboundSip} out. Malformed datagrams stop here, counted by reason.
@@ -16,9 +15,9 @@ import org.sipbastion.tier1.event.EventAggregator;
 public final class SipDatagramDecoder extends ChannelInboundHandlerAdapter {
     private final InboundSip inbound;
     private final GatewayCounters counters;
-    private final EventAggregator events;
+    private final DropRecorder events;
 
-    public SipDatagramDecoder(Limits limits, GatewayCounters counters, EventAggregator events) {
+    public SipDatagramDecoder(Limits limits, GatewayCounters counters, DropRecorder events) {
         this.inbound = new InboundSip(limits);
         this.counters = counters;
         this.events = events;
@@ -40,7 +39,7 @@ public final class SipDatagramDecoder extends ChannelInboundHandlerAdapter {
             }
             if (r != Reason.OK) {
                 counters.malformed.increment(r);
-                events.drop(System.currentTimeMillis(), Detector.MALFORMED, packet.sender().getAddress(), null, r.name());
+                events.unparsed(Detector.MALFORMED, packet.sender(), packet.content(), r.name());
                 return;
             }
             inbound.sender(packet.sender());

@@ -2,7 +2,6 @@ package org.sipbastion.gateway.capture;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -33,30 +32,11 @@ final class PcapWriter {
     }
 
     private PcapWriter frame(long t, InetSocketAddress src, InetSocketAddress dst, int protocol, long seq, byte[] payload) {
-        boolean v4 = src.getAddress() instanceof Inet4Address;
-        int l4 = protocol == 17 ? 8 : 20;
-        int ipHeader = v4 ? 20 : 40;
-        ByteBuffer f = ByteBuffer.allocate(14 + ipHeader + l4 + payload.length).order(ByteOrder.BIG_ENDIAN);
-        f.put(new byte[12]).putShort((short) (v4 ? 0x0800 : 0x86DD));
-        if (v4) {
-            f.put((byte) 0x45).put((byte) 0).putShort((short) (20 + l4 + payload.length)).putShort((short) 0)
-                .putShort((short) 0x4000).put((byte) 64).put((byte) protocol).putShort((short) 0)
-                .put(src.getAddress().getAddress()).put(dst.getAddress().getAddress());
-        } else {
-            f.putInt(0x60000000).putShort((short) (l4 + payload.length)).put((byte) protocol).put((byte) 64)
-                .put(src.getAddress().getAddress()).put(dst.getAddress().getAddress());
-        }
-        f.putShort((short) src.getPort()).putShort((short) dst.getPort());
-        if (protocol == 17) {
-            f.putShort((short) (8 + payload.length)).putShort((short) 0);
-        } else {
-            f.putInt((int) seq).putInt(0).put((byte) 0x50).put((byte) 0x18).putShort((short) 65535).putInt(0);
-        }
-        f.put(payload);
+        byte[] f = Frames.frame(src, dst, protocol, seq, payload, 0, payload.length);
         ByteBuffer r = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-        r.putInt((int) (t / 1_000_000_000L)).putInt((int) (t % 1_000_000_000L)).putInt(f.capacity()).putInt(f.capacity());
+        r.putInt((int) (t / 1_000_000_000L)).putInt((int) (t % 1_000_000_000L)).putInt(f.length).putInt(f.length);
         out.writeBytes(r.array());
-        out.writeBytes(f.array());
+        out.writeBytes(f);
         return this;
     }
 

@@ -35,7 +35,8 @@ import org.sipbastion.tier1.sanity.PolicyViolation;
 class HandlersTest {
     private final GatewayCounters counters = new GatewayCounters();
     private final List<SecurityEvent> events = new ArrayList<>();
-    private final EventAggregator drops = new EventAggregator(e -> events.add(e), 64, counters.eventsLost);
+    private final DropRecorder drops = new DropRecorder(new EventAggregator(e -> events.add(e), 64, counters.eventsLost), null,
+        GATEWAY);
 
     @Test
     void decoderPassesParsedMessagesAndCountsMalformedOnes() {

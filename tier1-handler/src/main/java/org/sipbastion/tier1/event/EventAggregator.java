@@ -41,25 +41,30 @@ public final class EventAggregator {
         this.used = new int[keys.capacity()];
     }
 
-    /** A dropped message: {@code m} may be null (not parsed), {@code reason} may be null. */
-    public void drop(long epochMillis, Detector detector, InetAddress source, SipMessage m, String reason) {
+    /**
+     * A dropped message: {@code m} may be null (not parsed), {@code reason} may be null. Returns true
+     * for the first drop of its (detector, source) this second: a fair sample of what is dropped,
+     * one per attacker per second, for whoever keeps samples (a forensic capture).
+     */
+    public boolean drop(long epochMillis, Detector detector, InetAddress source, SipMessage m, String reason) {
         roll(epochMillis);
         // The address's hash and family: exact for IPv4, and no copy of the address on this path.
         long fp = Fingerprints.mix(detector.ordinal(), (source.hashCode() & 0xFFFFFFFFL) | (source instanceof Inet4Address ? 0 : 1L << 40));
         int slot = keys.find(fp, epochMillis);
         if (slot >= 0) {
             counts[slot]++;
-            return;
+            return false;
         }
         if (size == used.length) {
             lost.increment();
-            return;
+            return false;
         }
         slot = keys.insert(fp, epochMillis);
         used[size++] = slot;
         counts[slot] = 1;
         first[slot] = new SecurityEvent(epochMillis, detector, "drop", AddressText.of(source), m == null ? null : user(m),
             m == null ? null : method(m), m == null ? null : m.string(m.callId()), reason, 1);
+        return true;
     }
 
     /** Emits the second's aggregates if the second has turned. */

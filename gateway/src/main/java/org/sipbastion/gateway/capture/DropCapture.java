@@ -1,0 +1,175 @@
+package org.sipbastion.gateway.capture;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Timestamp;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.pcap4j.core.PcapDumper;
+import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.Pcaps;
+import org.pcap4j.packet.namednumber.DataLinkType;
+
+/**
+ * Samples of dropped messages in a pcap file, for forensics: what the attack really looked like,
+ * readable by Wireshark, tcpdump and {@code bastion replay}. The caller decides what is a sample
+ * (the first drop of each detector and source each second); this keeps at most {@code perSecond}
+ * of them a second, copies the datagram, and writes on a thread of its own through pcap4j, rotating
+ * the file by size ({@code FILE}, {@code FILE.1} ... {@code FILE.keep}). Each datagram is framed as
+ * Ethernet and IP to the gateway's address; the event loop never waits.
+ */
+public final class DropCapture implements AutoCloseable {
+    private record Sample(long epochMillis, InetSocketAddress source, InetSocketAddress destination, byte[] payload) {
+    }
+
+    private static final Sample STOP = new Sample(0, null, null, null);
+
+    private final Path file;
+    private final long maxBytes;
+    private final int keep;
+    private final int perSecond;
+    private final PrintStream log;
+    private final BlockingQueue<Sample> queue = new ArrayBlockingQueue<>(4096);
+    private final LongAdder written = new LongAdder();
+    private final LongAdder skipped = new LongAdder();
+    private final Thread writer;
+    private final PcapHandle dead;
+    private PcapDumper dumper;
+    private long size;
+    private long second;
+    private int taken;
+
+    public DropCapture(Path file, long maxBytes, int keep, int perSecond, PrintStream log) throws IOException {
+        this.file = file;
+        this.maxBytes = maxBytes;
+        this.keep = keep;
+        this.perSecond = perSecond;
+        this.log = log;
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null) {
+            Files.createDirectories(dir);
+        }
+        CaptureFile.findLibpcap();
+        try {
+            dead = Pcaps.openDead(DataLinkType.EN10MB, 65_536, PcapHandle.TimestampPrecision.MICRO);
+            open();
+        } catch (Exception | UnsatisfiedLinkError | NoClassDefFoundError e) {
+            throw new IOException("cannot write the drop capture " + file + " (libpcap: " + e.getMessage() + ")", e);
+        }
+        writer = new Thread(this::drain, "bastion-drop-capture");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /**
+     * Keeps a sample of a dropped datagram ({@code payload[off, off + len)}, copied now), if this
+     * second's quota is not used up. Called on the event loop.
+     */
+    public void offer(long epochMillis, InetSocketAddress source, InetSocketAddress destination, io.netty.buffer.ByteBuf payload,
+                      int off, int len) {
+        long s = epochMillis / 1000;
+        if (s != second) {
+            second = s;
+            taken = 0;
+        }
+        if (taken >= perSecond) {
+            skipped.increment();
+            return;
+        }
+        taken++;
+        byte[] copy = new byte[len];
+        payload.getBytes(off, copy);
+        if (!queue.offer(new Sample(epochMillis, source, destination, copy))) {
+            skipped.increment();
+        }
+    }
+
+    /** Samples written to the capture. */
+    public long written() {
+        return written.sum();
+    }
+
+    /** Samples over the per-second quota or the queue. */
+    public long skipped() {
+        return skipped.sum();
+    }
+
+    private void drain() {
+        try {
+            while (true) {
+                Sample s = queue.poll(1, TimeUnit.SECONDS);
+                if (s == STOP) {
+                    break;
+                }
+                if (s == null) {
+                    dumper.flush();
+                    continue;
+                }
+                InetSocketAddress dst = s.destination();
+                if (dst.getAddress().getClass() != s.source().getAddress().getClass()) {
+                    // A dual-stack listener received an IPv6 datagram on an IPv4 address or the
+                    // reverse: frame it to the unspecified address of the sender's family.
+                    dst = new InetSocketAddress(s.source().getAddress() instanceof java.net.Inet4Address ? "0.0.0.0" : "::",
+                        dst.getPort());
+                }
+                byte[] frame = Frames.frame(s.source(), dst, 17, 0, s.payload(), 0, s.payload().length);
+                dumper.dumpRaw(frame, new Timestamp(s.epochMillis()));
+                written.increment();
+                size += frame.length + 16;
+                if (queue.isEmpty()) {
+                    dumper.flush();
+                }
+                if (size >= maxBytes) {
+                    rotate();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.println("bastion: the drop capture " + file + " failed, no more samples are written: " + e);
+        } finally {
+            if (dumper != null) {
+                dumper.close();
+            }
+            dead.close();
+        }
+    }
+
+    private void open() throws Exception {
+        dumper = dead.dumpOpen(file.toString());
+        size = 24;
+    }
+
+    private void rotate() throws Exception {
+        dumper.close();
+        Files.deleteIfExists(rotated(keep));
+        for (int i = keep - 1; i >= 1; i--) {
+            if (Files.exists(rotated(i))) {
+                Files.move(rotated(i), rotated(i + 1), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        Files.move(file, rotated(1), StandardCopyOption.REPLACE_EXISTING);
+        open();
+    }
+
+    private Path rotated(int i) {
+        return file.resolveSibling(file.getFileName() + "." + i);
+    }
+
+    /** Writes what is queued, then closes the file. */
+    @Override
+    public void close() {
+        try {
+            queue.put(STOP);
+            writer.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
