@@ -35,6 +35,7 @@ import org.sipbastion.tier1.event.EventSink;
 import org.sipbastion.tier1.event.SecurityEvent;
 import org.sipbastion.gateway.capture.DropCapture;
 import org.sipbastion.gateway.events.JsonLinesEventLog;
+import org.sipbastion.gateway.firewall.NftSet;
 import org.sipbastion.gateway.pipeline.DropRecorder;
 import org.sipbastion.tier1.rules.Rules;
 import org.sipbastion.tier2.affinity.RendezvousSelector;
@@ -68,9 +69,11 @@ public final class Gateway implements AutoCloseable {
     private final DenyFeeds feeds;
     private final JsonLinesEventLog eventLog;
     private final DropCapture dropCapture;
+    private final NftSet nft;
 
     private Gateway(GatewayConfig config, GatewayCounters counters, EventLoopGroup group, Channel channel,
-                    AlarmListener alarms, JsonLinesEventLog eventLog, DropCapture dropCapture) {
+                    AlarmListener alarms, JsonLinesEventLog eventLog, DropCapture dropCapture, NftSet nft) {
+        this.nft = nft;
         this.config = config;
         this.eventLog = eventLog;
         this.dropCapture = dropCapture;
@@ -104,6 +107,7 @@ public final class Gateway implements AutoCloseable {
         EventLoopGroup group = EventLoops.group(1);
         JsonLinesEventLog eventLog = null;
         DropCapture dropCapture = null;
+        NftSet nft = null;
         try {
             Channel ch = new Bootstrap()
                 .group(group)
@@ -121,10 +125,15 @@ public final class Gateway implements AutoCloseable {
             DropCapture samples = dropCapture;
             EventSink events = eventLog != null ? eventLog : EventSink.NONE;
             AlarmListener shown = alarms != null ? alarms : new AlarmLog(System.err, 20);
+            NftSet firewall = bound.nftSet() == null ? null : new NftSet("nft", bound.nftSet(), System.err);
+            nft = firewall;
             AlarmListener sink = a -> {
                 counters.alarms.increment();
                 if (!events.offer(SecurityEvent.of(a, System.currentTimeMillis()))) {
                     counters.eventsLost.increment();
+                }
+                if (firewall != null) {
+                    firewall.alarm(a);
                 }
                 shown.alarm(a);
             };
@@ -133,7 +142,7 @@ public final class Gateway implements AutoCloseable {
                 ch.pipeline().remove(ChannelInboundHandlerAdapter.class);
                 pipeline(ch.pipeline(), bound, counters, bound.listen(), sink, restored, events, samples);
             }).sync();
-            return new Gateway(bound, counters, group, ch, sink, eventLog, dropCapture);
+            return new Gateway(bound, counters, group, ch, sink, eventLog, dropCapture, firewall);
         } catch (Exception e) {
             // Netty rethrows a failed bind (BindException) undeclared: catch it too, so that no
             // event loop is left running behind a gateway that never started.
@@ -143,6 +152,9 @@ public final class Gateway implements AutoCloseable {
             }
             if (dropCapture != null) {
                 dropCapture.close();
+            }
+            if (nft != null) {
+                nft.close();
             }
             throw e;
         }
@@ -291,6 +303,9 @@ public final class Gateway implements AutoCloseable {
         }
         if (dropCapture != null) {
             dropCapture.close();
+        }
+        if (nft != null) {
+            nft.close();
         }
     }
 }

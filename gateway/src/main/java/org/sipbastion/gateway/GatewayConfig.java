@@ -20,10 +20,11 @@ import org.sipbastion.tier1.rules.Rules;
  * @param stateDir   where learned state (tier 1's baseline) is kept across restarts; null: nowhere
  * @param eventLog   JSON-lines file for tier 1's drops and alarms (rotated); null: none
  * @param dropCapture pcap file for samples of dropped datagrams (rotated); null: none
+ * @param nftSet     FAMILY:TABLE:SET that blocked addresses are added to (early drop); null: none
  */
 public record GatewayConfig(
     InetSocketAddress listen, String advertised, List<InetSocketAddress> proxies, MacKeyRing keys, Limits limits,
-    Rules rules, List<Path> rulePaths, Path stateDir, Path eventLog, Path dropCapture) {
+    Rules rules, List<Path> rulePaths, Path stateDir, Path eventLog, Path dropCapture, String nftSet) {
 
     /** With tier 1's default rules, no rule files to watch, no state kept. */
     public GatewayConfig(InetSocketAddress listen, String advertised, List<InetSocketAddress> proxies, MacKeyRing keys,
@@ -34,7 +35,7 @@ public record GatewayConfig(
     /** With these rules, no rule files to watch, no state kept. */
     public GatewayConfig(InetSocketAddress listen, String advertised, List<InetSocketAddress> proxies, MacKeyRing keys,
                          Limits limits, Rules rules) {
-        this(listen, advertised, proxies, keys, limits, rules, List.of(), null, null, null);
+        this(listen, advertised, proxies, keys, limits, rules, List.of(), null, null, null, null);
     }
 
     public GatewayConfig {
@@ -53,6 +54,7 @@ public record GatewayConfig(
     }
 
     public GatewayConfig withListen(InetSocketAddress address) {
-        return new GatewayConfig(address, advertised, proxies, keys, limits, rules, rulePaths, stateDir, eventLog, dropCapture);
+        return new GatewayConfig(address, advertised, proxies, keys, limits, rules, rulePaths, stateDir, eventLog, dropCapture,
+            nftSet);
     }
 }

@@ -76,7 +76,7 @@ class DenyFeedTest {
         InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         try (DemoProxy proxy = DemoProxy.start("p", group, any);
              Gateway g = Gateway.start(new GatewayConfig(any, null, List.of(proxy.address()), MacKeyRing.random(),
-                 Limits.DEFAULT, Rules.load(List.of(dir)), List.of(dir), null, null, null), alarms::add)) {
+                 Limits.DEFAULT, Rules.load(List.of(dir)), List.of(dir), null, null, null, null), alarms::add)) {
             g.settleFeeds();
             GatewayCounters c = g.counters();
             send(InetAddress.getByName("127.0.0.2"), g, "local1");

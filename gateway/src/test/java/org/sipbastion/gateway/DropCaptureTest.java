@@ -45,7 +45,7 @@ class DropCaptureTest {
         try (DemoProxy proxy = DemoProxy.start("p", group, any);
              DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress());
              Gateway g = Gateway.start(new GatewayConfig(any, null, List.of(proxy.address()), MacKeyRing.random(),
-                 Limits.DEFAULT, Rules.load(List.of(rules)), List.of(), null, null, pcap), a -> { })) {
+                 Limits.DEFAULT, Rules.load(List.of(rules)), List.of(), null, null, pcap, null), a -> { })) {
             port = g.localAddress().getPort();
             String bye = "BYE sip:bob@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKfake\r\nMax-Forwards: 70\r\n"
                 + "From: <sip:mallory@127.0.0.1>;tag=1\r\nTo: <sip:bob@127.0.0.1>;tag=2\r\nCall-ID: never-set-up\r\n"

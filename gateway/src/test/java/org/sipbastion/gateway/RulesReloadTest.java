@@ -64,7 +64,7 @@ class RulesReloadTest {
         try (DemoProxy proxy = DemoProxy.start("p", group, any);
              DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress());
              Gateway g = Gateway.start(new GatewayConfig(any, null, List.of(proxy.address()), MacKeyRing.random(),
-                 Limits.DEFAULT, Rules.load(List.of(dir)), List.of(dir), null, events, null), alarms::add)) {
+                 Limits.DEFAULT, Rules.load(List.of(dir)), List.of(dir), null, events, null, null), alarms::add)) {
             GatewayCounters c = g.counters();
             send(client, g, options("a1", "evil-tool/1.0"));
             await(() -> c.dropped.count(Detector.RULE) == 1, "the first rule to drop");
@@ -116,7 +116,7 @@ class RulesReloadTest {
         Path state = dir.resolve("state");
         try (DemoProxy proxy = DemoProxy.start("p", group, any)) {
             GatewayConfig config = new GatewayConfig(any, null, List.of(proxy.address()), MacKeyRing.random(), Limits.DEFAULT,
-                RuleFiles.builtIn(), List.of(), state, null, null);
+                RuleFiles.builtIn(), List.of(), state, null, null, null);
             try (Gateway g = Gateway.start(config, a -> { })) {
                 assertTrue(g.localAddress().getPort() > 0);
             }

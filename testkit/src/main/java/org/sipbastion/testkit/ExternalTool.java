@@ -22,7 +22,8 @@ public final class ExternalTool {
     /** Debian package that provides each tool, for the message that tells how to install it. */
     private static final Map<String, String> APT_PACKAGES = Map.of(
             "sipp", "sip-tester",
-            "kamailio", "kamailio");
+            "kamailio", "kamailio",
+            "nft", "nftables");
 
     /**
      * Debian installs kamailio in /usr/sbin, which is not on a non-root user's PATH, so searching
@@ -89,6 +90,14 @@ public final class ExternalTool {
             }
         }
         return missing(prefix + " not installed (apt-get install " + aptPackage + ")");
+    }
+
+    /**
+     * Something a test needs is there but does not work here (e.g. nft without the right to change
+     * the ruleset): fails on CI, skips loudly elsewhere, as for a missing tool.
+     */
+    public static Path unavailable(String why) {
+        return missing(why);
     }
 
     private static Path missing(String why) {

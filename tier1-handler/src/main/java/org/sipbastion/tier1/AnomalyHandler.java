@@ -186,19 +186,21 @@ public final class AnomalyHandler {
         nextReport = now + REPORT_EVERY;
         List<Offender> offenders = callRate.offenders(10);
         int blocked = 0;
-        if (rules.offenderBlockNanos > 0) {
-            for (Offender o : offenders) {
-                Profile p = profile(o.source());
-                if (p == null || !p.trusted()) {
-                    control.block(o.source(), now, now + rules.offenderBlockNanos, Detector.CALL_RATE);
-                    blocked++;
-                }
+        List<Offender> named = new java.util.ArrayList<>(offenders.size());
+        for (Offender o : offenders) {
+            Profile p = profile(o.source());
+            boolean block = rules.offenderBlockNanos > 0 && (p == null || !p.trusted());
+            if (block) {
+                control.block(o.source(), now, now + rules.offenderBlockNanos, Detector.CALL_RATE);
+                blocked++;
             }
+            named.add(new Offender(o.source(), o.count(), block));
         }
         Baseline b = callRate.baseline();
         alarms.alarm(new Alarm(now, Detector.CALL_RATE, String.format(Locale.ROOT,
             "open exchanges above normal: %d raised cells, threshold %.0f (mean %.0f, std %.1f); %d offender(s), %d blocked",
-            callRate.load(), b.threshold(), b.mean(), b.std(), offenders.size(), blocked), offenders));
+            callRate.load(), b.threshold(), b.mean(), b.std(), offenders.size(), blocked), named,
+            blocked > 0 ? rules.offenderBlockNanos : 0));
     }
 
     private Profile profile(InetAddress source) {

@@ -28,8 +28,8 @@ import org.sipbastion.tier1.rules.RulesException;
 final class ServeCommand {
     private static final String DEMO_HELP = """
         Usage: bastion demo [--port PORT] [--proxy-port PORT] [--rules PATH] [--state-dir DIR] [--events FILE]
-                            [--drop-pcap FILE]
-                           [--drop-pcap FILE]
+                            [--drop-pcap FILE] [--nft-set FAMILY:TABLE:SET]
+                           [--drop-pcap FILE] [--nft-set FAMILY:TABLE:SET]
 
         Runs SIP Bastion on 127.0.0.1 with three embedded demo proxies (tiny user agent servers
         answering REGISTER, INVITE, ACK, BYE, OPTIONS) and prints where to send traffic.
@@ -50,7 +50,7 @@ final class ServeCommand {
     private static final String RUN_HELP = """
         Usage: bastion run --proxy HOST:PORT [--proxy HOST:PORT ...] [--listen ADDR:PORT] [--advertise HOST]
                            [--rules PATH] [--state-dir DIR] [--events FILE]
-                           [--drop-pcap FILE]
+                           [--drop-pcap FILE] [--nft-set FAMILY:TABLE:SET]
 
         Runs SIP Bastion in front of the given proxies (UDP). Each new call goes to a proxy chosen
         by Call-ID affinity; every message of a call goes to the same proxy.
@@ -67,6 +67,9 @@ final class ServeCommand {
                                64 MiB with 5 old files kept (default: alarms on standard error only)
           --drop-pcap FILE     keep samples of dropped datagrams in FILE (pcap; the first of each
                                detector and source each second, at most 100/s; rotated at 64 MiB)
+          --nft-set F:T:S      early drop: add the addresses tier 1 blocks, with the same timeout,
+                               to nftables set S (IPv4) and S6 (IPv6) of table T in family F
+                               (e.g. inet:bastion:offenders; the sets must exist, flags timeout)
 
         Exit codes: 0 stopped normally, 1 could not start, 2 usage error.
         """;
@@ -90,6 +93,7 @@ final class ServeCommand {
         Path stateDir = null;
         Path events = null;
         Path dropPcap = null;
+        String nftSet = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -110,6 +114,7 @@ final class ServeCommand {
                 case "demo--state-dir", "run--state-dir" -> stateDir = Path.of(value);
                 case "demo--events", "run--events" -> events = Path.of(value);
                 case "demo--drop-pcap", "run--drop-pcap" -> dropPcap = Path.of(value);
+                case "run--nft-set" -> nftSet = value;
                 default -> throw new Main.UsageException("unknown option " + a);
             }
         }
@@ -124,11 +129,11 @@ final class ServeCommand {
             e.errors().forEach(err::println);
             return Main.FAILED;
         }
-        return serve(listen, advertise, proxies, proxyPort, rules, rulePaths, stateDir, events, dropPcap);
+        return serve(listen, advertise, proxies, proxyPort, rules, rulePaths, stateDir, events, dropPcap, nftSet);
     }
 
     private int serve(InetSocketAddress listen, String advertise, List<InetSocketAddress> proxies, int proxyPort,
-                      Rules rules, List<Path> rulePaths, Path stateDir, Path events, Path dropPcap) {
+                      Rules rules, List<Path> rulePaths, Path stateDir, Path events, Path dropPcap, String nftSet) {
         List<DemoProxy> demoProxies = new ArrayList<>();
         EventLoopGroup demoGroup = demo ? EventLoops.group(1) : null;
         Gateway gateway = null;
@@ -143,7 +148,7 @@ final class ServeCommand {
                 }
             }
             GatewayConfig config = new GatewayConfig(listen, advertise, proxies, MacKeyRing.random(), Limits.DEFAULT, rules,
-                rulePaths, stateDir, events, dropPcap);
+                rulePaths, stateDir, events, dropPcap, nftSet);
             gateway = startOrExplain(() -> Gateway.start(config), listen);
             printBanner(gateway, demoProxies);
             awaitShutdown(gateway, demoProxies);

@@ -154,7 +154,7 @@ public final class AuthFailureStage {
             alarms.alarm(new Alarm(now, Detector.BRUTE_FORCE, String.format(Locale.ROOT,
                 "%s blocked for %d s: %d failed authentications, %d successful, in %d s", who,
                 settings.blockNanos() / SECOND, f, succeeded[slot], settings.windowNanos() / SECOND),
-                List.of(new Offender(source, f))));
+                List.of(new Offender(source, f, accountOf == null)), settings.blockNanos()));
         }
     }
 

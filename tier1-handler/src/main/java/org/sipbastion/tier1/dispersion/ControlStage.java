@@ -247,7 +247,8 @@ public final class ControlStage {
             + AddressText.of(source) + ")" : "source " + AddressText.of(source);
         String summary = String.format(Locale.ROOT, "%s blocked for %d s: %s at %.1f/s with dispersion %.3f < %.2f",
             who, settings.blockNanos() / SECOND, m.method(), SECOND / Math.max(1, meanNanos), cv, epsilon);
-        return new Alarm(now, why, summary, List.of(new Offender(source, 1)));
+        // A user's block is not its address's: a firewall must not block the NAT it came through.
+        return new Alarm(now, why, summary, List.of(new Offender(source, 1, !byUser)), settings.blockNanos());
     }
 
     private int fresh(long fp, long now, Limits l) {
