@@ -147,15 +147,7 @@ public final class Gateway implements AutoCloseable {
             // Netty rethrows a failed bind (BindException) undeclared: catch it too, so that no
             // event loop is left running behind a gateway that never started.
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            if (eventLog != null) {
-                eventLog.close();
-            }
-            if (dropCapture != null) {
-                dropCapture.close();
-            }
-            if (nft != null) {
-                nft.close();
-            }
+            closeAll(eventLog, dropCapture, nft);
             throw e;
         }
     }
@@ -224,29 +216,17 @@ public final class Gateway implements AutoCloseable {
     /** Waits until the deny feeds read so far are in force (tests, and tools that need them now). */
     public void settleFeeds() throws InterruptedException {
         feeds.settle();
-        try {
-            channel.eventLoop().submit(() -> { }).get(2, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("the event loop did not answer", e);
-        }
+        onLoop(() -> null);
     }
 
     /** The rule set tier 1 runs now (read on the event loop). */
     public Rules rules() throws InterruptedException {
-        try {
-            return channel.eventLoop().submit(() -> tier1().rules()).get(2, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("the event loop did not answer", e);
-        }
+        return onLoop(() -> tier1().rules());
     }
 
     /** The mean of tier 1's call-rate baseline (read on the event loop): learned, restored or fixed. */
     public double baselineMean() throws InterruptedException {
-        try {
-            return channel.eventLoop().submit(() -> tier1().callRate().baseline().mean()).get(2, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("the event loop did not answer", e);
-        }
+        return onLoop(() -> tier1().callRate().baseline().mean());
     }
 
     /** Reloads the rule files now (as SIGHUP does); false when the gateway watches none. */
@@ -288,8 +268,7 @@ public final class Gateway implements AutoCloseable {
         feeds.close();
         if (config.stateDir() != null && channel.isOpen()) {
             try {
-                String snapshot = channel.eventLoop().submit(() -> tier1().callRate().baseline().snapshot())
-                    .get(2, TimeUnit.SECONDS);
+                String snapshot = onLoop(() -> tier1().callRate().baseline().snapshot());
                 BaselineStore.save(config.stateDir(), snapshot, System.err);
             } catch (Exception e) {
                 System.err.println("bastion: could not save the call-rate baseline on stop: " + e);
@@ -298,14 +277,29 @@ public final class Gateway implements AutoCloseable {
         channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         background.shutdown();
-        if (eventLog != null) {
-            eventLog.close();
+        closeAll(eventLog, dropCapture, nft);
+    }
+
+    /** Closes the writers a gateway may have (event log, drop capture, nftables); absent ones are null. */
+    private static void closeAll(AutoCloseable... writers) {
+        for (AutoCloseable w : writers) {
+            if (w == null) {
+                continue;
+            }
+            try {
+                w.close();
+            } catch (Exception e) {
+                System.err.println("bastion: closing " + w.getClass().getSimpleName() + " failed: " + e);
+            }
         }
-        if (dropCapture != null) {
-            dropCapture.close();
-        }
-        if (nft != null) {
-            nft.close();
+    }
+
+    /** Runs {@code task} on the event loop that owns tier 1 and waits (2 s at most) for its answer. */
+    private <T> T onLoop(java.util.concurrent.Callable<T> task) throws InterruptedException {
+        try {
+            return channel.eventLoop().submit(task).get(2, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the event loop did not answer", e);
         }
     }
 }

@@ -5,13 +5,13 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Timestamp;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.pcap4j.core.PcapDumper;
+import org.sipbastion.gateway.events.Rotation;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.Pcaps;
 import org.pcap4j.packet.namednumber.DataLinkType;
@@ -148,18 +148,8 @@ public final class DropCapture implements AutoCloseable {
 
     private void rotate() throws Exception {
         dumper.close();
-        Files.deleteIfExists(rotated(keep));
-        for (int i = keep - 1; i >= 1; i--) {
-            if (Files.exists(rotated(i))) {
-                Files.move(rotated(i), rotated(i + 1), StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-        Files.move(file, rotated(1), StandardCopyOption.REPLACE_EXISTING);
+        Rotation.shift(file, keep);
         open();
-    }
-
-    private Path rotated(int i) {
-        return file.resolveSibling(file.getFileName() + "." + i);
     }
 
     /** Writes what is queued, then closes the file. */

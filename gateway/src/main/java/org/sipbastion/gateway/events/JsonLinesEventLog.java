@@ -6,7 +6,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -123,18 +122,8 @@ public final class JsonLinesEventLog implements EventSink, AutoCloseable {
 
     private void rotate() throws IOException {
         out.close();
-        Files.deleteIfExists(rotated(keep));
-        for (int i = keep - 1; i >= 1; i--) {
-            if (Files.exists(rotated(i))) {
-                Files.move(rotated(i), rotated(i + 1), StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-        Files.move(file, rotated(1), StandardCopyOption.REPLACE_EXISTING);
+        Rotation.shift(file, keep);
         open();
-    }
-
-    private Path rotated(int i) {
-        return file.resolveSibling(file.getFileName() + "." + i);
     }
 
     /** One event as a JSON object; absent fields are left out. */
