@@ -6,15 +6,13 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.pcap4j.core.PcapDumper;
-import org.sipbastion.gateway.events.Rotation;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.Pcaps;
 import org.pcap4j.packet.namednumber.DataLinkType;
+import org.sipbastion.gateway.events.BackgroundWriter;
+import org.sipbastion.gateway.events.Rotation;
 
 /**
  * Samples of dropped messages in a pcap file, for forensics: what the attack really looked like,
@@ -24,21 +22,16 @@ import org.pcap4j.packet.namednumber.DataLinkType;
  * the file by size ({@code FILE}, {@code FILE.1} ... {@code FILE.keep}). Each datagram is framed as
  * Ethernet and IP to the gateway's address; the event loop never waits.
  */
-public final class DropCapture implements AutoCloseable {
-    private record Sample(long epochMillis, InetSocketAddress source, InetSocketAddress destination, byte[] payload) {
+public final class DropCapture extends BackgroundWriter<DropCapture.Sample> {
+    record Sample(long epochMillis, InetSocketAddress source, InetSocketAddress destination, byte[] payload) {
     }
-
-    private static final Sample STOP = new Sample(0, null, null, null);
 
     private final Path file;
     private final long maxBytes;
     private final int keep;
     private final int perSecond;
-    private final PrintStream log;
-    private final BlockingQueue<Sample> queue = new ArrayBlockingQueue<>(4096);
     private final LongAdder written = new LongAdder();
     private final LongAdder skipped = new LongAdder();
-    private final Thread writer;
     private final PcapHandle dead;
     private PcapDumper dumper;
     private long size;
@@ -46,11 +39,11 @@ public final class DropCapture implements AutoCloseable {
     private int taken;
 
     public DropCapture(Path file, long maxBytes, int keep, int perSecond, PrintStream log) throws IOException {
+        super("bastion-drop-capture", "the drop capture " + file, 4096, log);
         this.file = file;
         this.maxBytes = maxBytes;
         this.keep = keep;
         this.perSecond = perSecond;
-        this.log = log;
         Path dir = file.toAbsolutePath().getParent();
         if (dir != null) {
             Files.createDirectories(dir);
@@ -62,9 +55,7 @@ public final class DropCapture implements AutoCloseable {
         } catch (Exception | UnsatisfiedLinkError | NoClassDefFoundError e) {
             throw new IOException("cannot write the drop capture " + file + " (libpcap: " + e.getMessage() + ")", e);
         }
-        writer = new Thread(this::drain, "bastion-drop-capture");
-        writer.setDaemon(true);
-        writer.start();
+        start();
     }
 
     /**
@@ -85,7 +76,7 @@ public final class DropCapture implements AutoCloseable {
         taken++;
         byte[] copy = new byte[len];
         payload.getBytes(off, copy);
-        if (!queue.offer(new Sample(epochMillis, source, destination, copy))) {
+        if (!enqueue(new Sample(epochMillis, source, destination, copy))) {
             skipped.increment();
         }
     }
@@ -100,45 +91,35 @@ public final class DropCapture implements AutoCloseable {
         return skipped.sum();
     }
 
-    private void drain() {
-        try {
-            while (true) {
-                Sample s = queue.poll(1, TimeUnit.SECONDS);
-                if (s == STOP) {
-                    break;
-                }
-                if (s == null) {
-                    dumper.flush();
-                    continue;
-                }
-                InetSocketAddress dst = s.destination();
-                if (dst.getAddress().getClass() != s.source().getAddress().getClass()) {
-                    // A dual-stack listener received an IPv6 datagram on an IPv4 address or the
-                    // reverse: frame it to the unspecified address of the sender's family.
-                    dst = new InetSocketAddress(s.source().getAddress() instanceof java.net.Inet4Address ? "0.0.0.0" : "::",
-                        dst.getPort());
-                }
-                byte[] frame = Frames.frame(s.source(), dst, 17, 0, s.payload(), 0, s.payload().length);
-                dumper.dumpRaw(frame, new Timestamp(s.epochMillis()));
-                written.increment();
-                size += frame.length + 16;
-                if (queue.isEmpty()) {
-                    dumper.flush();
-                }
-                if (size >= maxBytes) {
-                    rotate();
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            log.println("bastion: the drop capture " + file + " failed, no more samples are written: " + e);
-        } finally {
-            if (dumper != null) {
-                dumper.close();
-            }
-            dead.close();
+    @Override
+    protected void write(Sample s) throws Exception {
+        InetSocketAddress dst = s.destination();
+        if (dst.getAddress().getClass() != s.source().getAddress().getClass()) {
+            // A dual-stack listener received an IPv6 datagram on an IPv4 address or the reverse:
+            // frame it to the unspecified address of the sender's family.
+            dst = new InetSocketAddress(s.source().getAddress() instanceof java.net.Inet4Address ? "0.0.0.0" : "::",
+                dst.getPort());
         }
+        byte[] frame = Frames.frame(s.source(), dst, 17, 0, s.payload(), 0, s.payload().length);
+        dumper.dumpRaw(frame, new Timestamp(s.epochMillis()));
+        written.increment();
+        size += frame.length + 16;
+        if (size >= maxBytes) {
+            rotate();
+        }
+    }
+
+    @Override
+    protected void idle() throws Exception {
+        dumper.flush();
+    }
+
+    @Override
+    protected void finish() {
+        if (dumper != null) {
+            dumper.close();
+        }
+        dead.close();
     }
 
     private void open() throws Exception {
@@ -150,16 +131,5 @@ public final class DropCapture implements AutoCloseable {
         dumper.close();
         Rotation.shift(file, keep);
         open();
-    }
-
-    /** Writes what is queued, then closes the file. */
-    @Override
-    public void close() {
-        try {
-            queue.put(STOP);
-            writer.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -8,9 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.sipbastion.tier1.event.EventSink;
 import org.sipbastion.tier1.event.SecurityEvent;
@@ -21,15 +18,10 @@ import org.sipbastion.tier1.event.SecurityEvent;
  * bounded queue and never wait: when it is full the event is counted as lost. One writer thread
  * does the disk work.
  */
-public final class JsonLinesEventLog implements EventSink, AutoCloseable {
-    private static final SecurityEvent STOP = new SecurityEvent(0, null, null, null, null, null, null, null, 0);
-
+public final class JsonLinesEventLog extends BackgroundWriter<SecurityEvent> implements EventSink {
     private final Path file;
     private final long maxBytes;
     private final int keep;
-    private final PrintStream log;
-    private final BlockingQueue<SecurityEvent> queue;
-    private final Thread writer;
     private final LongAdder lost = new LongAdder();
     private final LongAdder written = new LongAdder();
     private BufferedWriter out;
@@ -41,24 +33,21 @@ public final class JsonLinesEventLog implements EventSink, AutoCloseable {
      * @param capacity events the queue holds before new ones are lost
      */
     public JsonLinesEventLog(Path file, long maxBytes, int keep, int capacity, PrintStream log) throws IOException {
+        super("bastion-events", "the event log " + file, capacity, log);
         this.file = file;
         this.maxBytes = maxBytes;
         this.keep = keep;
-        this.log = log;
-        this.queue = new ArrayBlockingQueue<>(capacity);
         Path dir = file.toAbsolutePath().getParent();
         if (dir != null) {
             Files.createDirectories(dir);
         }
         open();
-        this.writer = new Thread(this::drain, "bastion-events");
-        writer.setDaemon(true);
-        writer.start();
+        start();
     }
 
     @Override
     public boolean offer(SecurityEvent e) {
-        if (queue.offer(e)) {
+        if (enqueue(e)) {
             return true;
         }
         lost.increment();
@@ -74,37 +63,8 @@ public final class JsonLinesEventLog implements EventSink, AutoCloseable {
         return written.sum();
     }
 
-    private void drain() {
-        try {
-            while (true) {
-                SecurityEvent e = queue.poll(1, TimeUnit.SECONDS);
-                if (e == STOP) {
-                    break;
-                }
-                if (e == null) {
-                    out.flush();
-                    continue;
-                }
-                write(e);
-                // Flush when the queue runs dry, not per line: a flood's events go out in batches.
-                if (queue.isEmpty()) {
-                    out.flush();
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IOException e) {
-            log.println("bastion: the event log " + file + " failed, events are no longer written: " + e);
-        } finally {
-            try {
-                out.close();
-            } catch (IOException ignored) {
-                // Closing after a failed write: nothing more to save.
-            }
-        }
-    }
-
-    private void write(SecurityEvent e) throws IOException {
+    @Override
+    protected void write(SecurityEvent e) throws IOException {
         String line = json(e);
         out.write(line);
         out.write('\n');
@@ -112,6 +72,20 @@ public final class JsonLinesEventLog implements EventSink, AutoCloseable {
         size += line.length() + 1;
         if (size >= maxBytes) {
             rotate();
+        }
+    }
+
+    @Override
+    protected void idle() throws IOException {
+        out.flush();
+    }
+
+    @Override
+    protected void finish() {
+        try {
+            out.close();
+        } catch (IOException ignored) {
+            // Closing after a failed write: nothing more to save.
         }
     }
 
@@ -151,14 +125,5 @@ public final class JsonLinesEventLog implements EventSink, AutoCloseable {
         Json.quote(b.append('"').append(name).append("\":"), value);
     }
 
-    /** Writes what is queued, then stops the writer. */
-    @Override
-    public void close() {
-        try {
-            queue.put(STOP);
-            writer.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
+
 }

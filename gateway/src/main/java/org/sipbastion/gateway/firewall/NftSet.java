@@ -7,10 +7,9 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import org.sipbastion.gateway.events.BackgroundWriter;
 import org.sipbastion.tier1.event.AddressText;
 import org.sipbastion.tier1.event.Alarm;
 import org.sipbastion.tier1.event.AlarmListener;
@@ -24,25 +23,22 @@ import org.sipbastion.tier1.event.Offender;
  * trusted source, never the NAT address of a user that was blocked. {@code nft} runs on a thread of
  * its own, one element at a time, from a bounded queue; the event loop never waits.
  */
-public final class NftSet implements AlarmListener, AutoCloseable {
-    private record Element(InetAddress address, long seconds) {
+public final class NftSet extends BackgroundWriter<NftSet.Element> implements AlarmListener {
+    record Element(InetAddress address, long seconds) {
     }
-
-    private static final Element STOP = new Element(null, 0);
 
     private final String nft;
     private final String family;
     private final String table;
     private final String set;
     private final PrintStream log;
-    private final BlockingQueue<Element> queue = new ArrayBlockingQueue<>(1024);
     private final LongAdder added = new LongAdder();
     private final LongAdder failed = new LongAdder();
-    private final Thread worker;
     private long lastComplaint;
 
     /** @param target {@code FAMILY:TABLE:SET}, e.g. {@code inet:bastion:offenders} */
     public NftSet(String nft, String target, PrintStream log) {
+        super("bastion-nft", "the nftables set " + target, 1024, log);
         String[] p = target.split(":");
         if (p.length != 3 || p[0].isEmpty() || p[1].isEmpty() || p[2].isEmpty() || !target.matches("[A-Za-z0-9_:-]+")) {
             throw new IllegalArgumentException("an nftables set is FAMILY:TABLE:SET (e.g. inet:bastion:offenders), not " + target);
@@ -52,9 +48,7 @@ public final class NftSet implements AlarmListener, AutoCloseable {
         this.table = p[1];
         this.set = p[2];
         this.log = log;
-        this.worker = new Thread(this::drain, "bastion-nft");
-        worker.setDaemon(true);
-        worker.start();
+        start();
     }
 
     @Override
@@ -64,7 +58,7 @@ public final class NftSet implements AlarmListener, AutoCloseable {
         }
         long seconds = Math.max(1, a.blockNanos() / 1_000_000_000L);
         for (Offender o : a.offenders()) {
-            if (o.blocked() && !queue.offer(new Element(o.source(), seconds))) {
+            if (o.blocked() && !enqueue(new Element(o.source(), seconds))) {
                 failed.increment();
             }
         }
@@ -80,24 +74,15 @@ public final class NftSet implements AlarmListener, AutoCloseable {
         return failed.sum();
     }
 
-    private void drain() {
-        try {
-            while (true) {
-                Element e = queue.take();
-                if (e == STOP) {
-                    return;
-                }
-                String target = e.address() instanceof Inet4Address ? set : set + "6";
-                List<String> cmd = new ArrayList<>(List.of(nft, "add", "element", family, table, target,
-                    "{ " + AddressText.of(e.address()) + " timeout " + e.seconds() + "s }"));
-                if (run(cmd)) {
-                    added.increment();
-                } else {
-                    failed.increment();
-                }
-            }
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
+    @Override
+    protected void write(Element e) throws InterruptedException {
+        String target = e.address() instanceof Inet4Address ? set : set + "6";
+        List<String> cmd = new ArrayList<>(List.of(nft, "add", "element", family, table, target,
+            "{ " + AddressText.of(e.address()) + " timeout " + e.seconds() + "s }"));
+        if (run(cmd)) {
+            added.increment();
+        } else {
+            failed.increment();
         }
     }
 
@@ -126,16 +111,6 @@ public final class NftSet implements AlarmListener, AutoCloseable {
         if (lastComplaint == 0 || now - lastComplaint > 60_000_000_000L) {
             lastComplaint = now;
             log.println("bastion: cannot add to the nftables set (" + failed.sum() + " failed so far): " + what);
-        }
-    }
-
-    @Override
-    public void close() {
-        queue.offer(STOP);
-        try {
-            worker.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }
