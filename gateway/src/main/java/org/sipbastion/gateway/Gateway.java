@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.sipbastion.gateway.forward.BranchCodec;
 import org.sipbastion.gateway.forward.SelfAddress;
 import org.sipbastion.gateway.pipeline.AlarmLog;
@@ -188,16 +189,33 @@ public final class Gateway implements AutoCloseable {
      */
     public static void pipeline(ChannelPipeline p, GatewayConfig config, GatewayCounters counters, InetSocketAddress local,
                                 AlarmListener alarms, Baseline baseline, EventSink events, DropCapture samples) {
+        pipeline(p, config, counters, local, alarms, baseline, events, samples, System::nanoTime,
+            new SecureRandom().nextLong());
+    }
+
+    /**
+     * The data path in simulated time, for the detection-quality harness: tier 1 reads {@code clock}
+     * instead of the system's, and its table keys come from {@code seed}, so a run repeats exactly.
+     * The caller ticks tier 1 ({@link AnomalyFilter#handler()}) as the gateway's timer would.
+     */
+    public static void simulated(ChannelPipeline p, GatewayConfig config, GatewayCounters counters,
+                                 InetSocketAddress local, AlarmListener alarms, LongSupplier clock, long seed) {
+        pipeline(p, config, counters, local, alarms, null, EventSink.NONE, null, clock, seed);
+    }
+
+    private static void pipeline(ChannelPipeline p, GatewayConfig config, GatewayCounters counters,
+                                 InetSocketAddress local, AlarmListener alarms, Baseline baseline, EventSink events,
+                                 DropCapture samples, LongSupplier clock, long seed) {
         DropRecorder drops = new DropRecorder(new EventAggregator(events, EVENT_KEYS_PER_SECOND, counters.eventsLost), samples,
             local);
         SelfAddress self = new SelfAddress(config.advertised(), local);
         StatelessReplier replier = new StatelessReplier(counters);
         BranchCodec branches = new BranchCodec(config.keys());
-        AnomalyHandler tier1 = new AnomalyHandler(config.rules(), baseline, alarms, new SecureRandom().nextLong());
+        AnomalyHandler tier1 = new AnomalyHandler(config.rules(), baseline, alarms, seed);
         p.addLast("sip-decoder", new SipDatagramDecoder(config.limits(), counters, drops));
         p.addLast("tier1-policy", new PolicyFilter(counters, replier, drops));
         p.addLast("tier1-response-check", new ResponseVerifier(branches, counters, drops));
-        p.addLast("tier1-detectors", new AnomalyFilter(tier1, counters, Set.copyOf(config.proxies()), drops));
+        p.addLast("tier1-detectors", new AnomalyFilter(tier1, counters, Set.copyOf(config.proxies()), drops, clock));
         p.addLast("local-requests", new LocalRequestHandler(self, replier));
         p.addLast("response-router", new ResponseRouter(counters, local));
         p.addLast("request-forwarder", new RequestForwarder(new RendezvousSelector<>(config.proxies()), branches, self, local,
