@@ -9,6 +9,7 @@ import org.sipbastion.parser.HeaderName;
 import org.sipbastion.parser.Range;
 import org.sipbastion.parser.SipMessage;
 import org.sipbastion.parser.UriParts;
+import org.sipbastion.tier1.admission.KnownSources;
 import org.sipbastion.tier1.auth.AuthFailureStage;
 import org.sipbastion.tier1.bloom.Baseline;
 import org.sipbastion.tier1.bloom.CallRateStage;
@@ -49,6 +50,7 @@ public final class AnomalyHandler {
     private final DialogFilter dialogs;
     private final CallRateStage callRate;
     private final AuthFailureStage auth;
+    private final KnownSources known;
     private final AlarmListener alarms;
     private final MatchRule.Scratch scratch = new MatchRule.Scratch();
     private final UriParts requestUri = new UriParts();
@@ -69,8 +71,10 @@ public final class AnomalyHandler {
         this.control = new ControlStage(rules.control, seed, alarms);
         this.dialogs = new DialogFilter(rules.dialogs, seed ^ 0x646c67L);
         this.auth = new AuthFailureStage(rules.auth, seed ^ 0x61757468L, alarms);
+        this.known = new KnownSources(rules.knownSources, rules.knownForNanos, seed ^ 0x6b6e6f776eL);
         this.callRate = new CallRateStage(rules.callRate, baseline != null && rules.baselineMean == null ? baseline
             : newBaseline(rules), seed ^ 0x637274L);
+        callRate.vouchInto(known);
         this.ruleHits = new long[rules.rules.size()];
         this.ruleAlarmAt = new long[rules.rules.size()];
     }
@@ -88,6 +92,7 @@ public final class AnomalyHandler {
         control.apply(next.control);
         dialogs.apply(next.dialogs);
         auth.apply(next.auth);
+        known.forNanos(next.knownForNanos);
         callRate.apply(next.callRate);
         Baseline b = callRate.baseline();
         if (next.baselineMean != null || b.isFixed()) {
@@ -142,12 +147,17 @@ public final class AnomalyHandler {
             }
         }
         Detector d = Detector.NONE;
-        if (!allowed) {
+        // Our own proxies are not judged by rate or dispersion: at carrier volume their callee BYEs
+        // and NOTIFYs would look like floods. Rules and the dialog checks still see them.
+        if (!allowed && !outbound) {
             Profile p = profile(source);
             if (p == null || !p.trusted()) {
                 d = control.request(m, source, now, p == null ? null : p.limits());
                 if (d == Detector.NONE) {
                     d = auth.request(m, source, now);
+                }
+                if (d == Detector.NONE && shed(m, source, now)) {
+                    d = Detector.CALL_RATE;
                 }
                 if (d != Detector.NONE && emergency(m)) {
                     d = Detector.NONE;
@@ -165,12 +175,27 @@ public final class AnomalyHandler {
         return d;
     }
 
+    /**
+     * While the call-rate alarm lasts: a new call from an address that never completed a call
+     * (2xx and ACK) nor had credentials accepted. This is what stops a flood spread over more addresses than the
+     * offender list can name, each too slow for the control stage.
+     */
+    private boolean shed(SipMessage m, InetAddress source, long now) {
+        return rules.shedUnknown && callRate.alarming() && m.method() == org.sipbastion.parser.Method.INVITE
+            && !Range.present(m.toTag()) && !known.known(source, now);
+    }
+
     /** A response from {@code source} that the gateway verified as one to a request it forwarded. */
     public void response(SipMessage m, InetAddress source, long now) {
         dialogs.response(m, source, now);
         callRate.response(m, now);
-        auth.response(m, now);
+        known.vouch(auth.response(m, now), now);
         tick(now);
+    }
+
+    /** The addresses that completed calls or authenticated recently (see {@link #shed}). */
+    public KnownSources known() {
+        return known;
     }
 
     /**
@@ -189,7 +214,9 @@ public final class AnomalyHandler {
         List<Offender> named = new java.util.ArrayList<>(offenders.size());
         for (Offender o : offenders) {
             Profile p = profile(o.source());
-            boolean block = rules.offenderBlockNanos > 0 && (p == null || !p.trusted());
+            // Neither a trusted source nor a NAT'd office is blocked by address: one is spoofable,
+            // the other hides hundreds of innocent users (its users are judged one by one instead).
+            boolean block = rules.offenderBlockNanos > 0 && (p == null || !p.trusted() && p.limits().judgeAddress());
             if (block) {
                 control.block(o.source(), now, now + rules.offenderBlockNanos, Detector.CALL_RATE);
                 blocked++;

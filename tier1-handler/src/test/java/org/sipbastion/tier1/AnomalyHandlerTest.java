@@ -94,6 +94,63 @@ class AnomalyHandlerTest {
     }
 
     @Test
+    void duringACallRateAlarmUnknownCallersAreShedAndANatOfficeIsNamedButNotBlocked() throws RulesException {
+        AnomalyHandler h = handler("[call_rate]\nwindow = 10s\nbaseline_mean = 0\nbaseline_std = 0\nsigmas = 0\n"
+            + "floor = 40\noffender_min_open = 5\n[control]\nrate_limit = 0/s\n"
+            + "[profile office]\nsource = 198.51.100.0/24\njudge_address = no\n");
+        InetAddress phone = Sip.ip("192.0.2.10");
+        InetAddress proxy = Sip.ip("10.0.0.2");
+        InetAddress office = Sip.ip("198.51.100.1");
+        InetAddress flooder = Sip.ip("203.0.113.9");
+        InetAddress newcomer = Sip.ip("192.0.2.99");
+        h.tick(S);
+        // A phone whose call the proxy answered is known from then on.
+        Sip answered = Sip.call("known@x");
+        assertEquals(Detector.NONE, h.request(answered.invite(1, null), phone, 12 * S));
+        h.response(answered.response(200, "INVITE", 1, "tt"), proxy, 12 * S + 1000);
+        assertEquals(Detector.NONE, h.request(answered.ack(1, "tt", true), phone, 12 * S + 2000));
+        // The office rings ten calls at once; a flooder leaves thirty INVITEs unanswered.
+        for (int i = 0; i < 10; i++) {
+            assertEquals(Detector.NONE, h.request(new Sip("o" + i + "@x", "ext" + i, "1").invite(1, null), office,
+                13 * S + i * (S / 10)));
+        }
+        for (int i = 0; i < 30; i++) {
+            assertEquals(Detector.NONE, h.request(new Sip("f" + i + "@x", "f" + i, "1").invite(1, null), flooder,
+                14 * S + i * (S / 7)));
+        }
+        h.tick(22 * S);
+        assertTrue(h.callRate().alarming());
+        Alarm alarm = alarms.stream().filter(a -> a.detector() == Detector.CALL_RATE).findFirst().orElseThrow();
+        assertEquals(2, alarm.offenders().size(), alarm.toString());
+        for (var o : alarm.offenders()) {
+            assertEquals(o.source().equals(flooder), o.blocked(), o.toString());
+        }
+        assertEquals(Detector.CALL_RATE, h.request(new Sip("f-late@x", "f", "1").invite(1, null), flooder, 22 * S + 1));
+        // Shedding: a new caller with no record is turned away, the known phone is not, nor an emergency call.
+        assertEquals(Detector.CALL_RATE, h.request(new Sip("n@x", "new", "1").invite(1, null), newcomer, 22 * S + 2));
+        assertEquals(Detector.NONE, h.request(new Sip("k2@x", "alice", "1").invite(1, null), phone, 22 * S + 3));
+        SipMessage sos = Sip.parse("INVITE sip:112@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.99;branch=z9hG4bK-s\r\n"
+            + "From: <sip:new@example.com>;tag=1\r\nTo: <sip:112@example.com>\r\nCall-ID: sos@x\r\nCSeq: 1 INVITE\r\n"
+            + "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
+        assertEquals(Detector.NONE, h.request(sos, newcomer, 22 * S + 4));
+        // In-dialog requests are never shed.
+        assertEquals(Detector.NONE, h.request(new Sip("n2@x", "new", "1").invite(2, "has-tag"), newcomer, 22 * S + 5));
+    }
+
+    @Test
+    void requestsFromOurProxiesAreNotRateJudged() throws RulesException {
+        AnomalyHandler h = handler("[control]\nrate_limit = 5/s\nrate_burst = 5\n");
+        InetAddress proxy = Sip.ip("10.0.0.2");
+        Sip p = new Sip("p@x", "callee", "1");
+        int dropped = 0;
+        for (int i = 0; i < 200; i++) {
+            dropped += h.request(p.options(i + 1), proxy, S + i * (S / 100), true) != Detector.NONE ? 1 : 0;
+        }
+        assertEquals(0, dropped);
+        assertTrue(flood(h, p, Sip.ip("192.0.2.44"), "OPTIONS", 10 * S, 200) > 150, "the same stream inbound is judged");
+    }
+
+    @Test
     void rulesScopeToADirection() throws RulesException {
         AnomalyHandler h = handler("[rule inside-scan]\nmethod = REGISTER\ndirection = outbound\naction = drop\n");
         InetAddress proxy = Sip.ip("10.0.0.2");

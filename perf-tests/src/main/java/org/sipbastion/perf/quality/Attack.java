@@ -31,6 +31,7 @@ record Attack(String name, String description, Supplier<List<byte[]>> messages, 
     private static final Pattern CALL_ID = Pattern.compile("(?im)^(call-id|i)[ \\t]*:[ \\t]*([^\\r\\n]*)");
     private static final Pattern FROM = Pattern.compile("(?im)^(from|f)[ \\t]*:[^\\r\\n]*");
     private static final Pattern TO = Pattern.compile("(?im)^(to|t)[ \\t]*:[^\\r\\n]*");
+    private static final Pattern FROM_USER = Pattern.compile("(?im)^(from|f)[ \\t]*:[^\\r\\n]*?sips?:([^@;>\\r\\n]+)@");
 
     /** Every attack the harness runs, in report order. */
     static List<Attack> all() {
@@ -39,7 +40,7 @@ record Attack(String name, String description, Supplier<List<byte[]>> messages, 
             Rewrite.UNIQUE_CALL_ID));
         l.add(new Attack("invite-flood-nat", "SIPp INVITEs from the office's NAT address", cap("sipp-invite-flood"),
             From.OFFICE_NAT, Rewrite.UNIQUE_CALL_ID));
-        l.add(new Attack("distributed-flood", "SIPp INVITEs spread over " + DISTRIBUTED_SOURCES + " sources",
+        l.add(new Attack("distributed-flood", "SIPp INVITEs spread over " + DISTRIBUTED_SOURCES + " sources, a From user per source",
             cap("sipp-invite-flood"), From.DISTRIBUTED, Rewrite.UNIQUE_CALL_ID));
         l.add(new Attack("register-flood", "SIPp REGISTERs for many users", cap("sipp-register-flood"), From.SINGLE,
             Rewrite.UNIQUE_CALL_ID));
@@ -86,6 +87,11 @@ record Attack(String name, String description, Supplier<List<byte[]>> messages, 
         return l;
     }
 
+    /** The From user of message {@code i} when the attack varies it, else -1. */
+    int user(long i) {
+        return from == From.DISTRIBUTED ? (int) (i % DISTRIBUTED_SOURCES) : -1;
+    }
+
     /** The source of message number {@code i}. */
     InetSocketAddress source(long i) {
         return switch (from) {
@@ -104,6 +110,17 @@ record Attack(String name, String description, Supplier<List<byte[]>> messages, 
      * Call-IDs suffixed; a live-dialog attacker copies a live call's Call-ID and tags.
      */
     static String adapt(String text, long loop, Rewrite rewrite, String[] live) {
+        return adapt(text, loop, rewrite, live, -1);
+    }
+
+    /** As above; a {@code user} of 0 or more also renames the From user (a distributed flood varies it). */
+    static String adapt(String text, long loop, Rewrite rewrite, String[] live, int user) {
+        if (user >= 0) {
+            Matcher f = FROM_USER.matcher(text);
+            if (f.find()) {
+                text = text.substring(0, f.start(2)) + "u" + user + text.substring(f.end(2));
+            }
+        }
         if (rewrite == Rewrite.LIVE_DIALOG && live != null) {
             String t = CALL_ID.matcher(text).replaceFirst(Matcher.quoteReplacement("Call-ID: " + live[0]));
             // The attacker ends the call as its caller would: From is the caller, To the callee.

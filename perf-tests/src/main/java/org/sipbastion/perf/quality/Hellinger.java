@@ -7,7 +7,8 @@ import java.util.List;
  * The baseline the issue asks to compare against: Sengar, Wang, Wijesekera and Jajodia, "VoIP flood
  * detection using Hellinger distance" (IEEE TPDS 2008), as we read it. Every message the edge
  * receives is counted by kind in one-second windows; during training the reference distribution Q
- * is the mix over all training windows, and the threshold is the mean plus {@code k} standard
+ * is the mix over all training windows (after a start-up stretch, as our own baseline skips it),
+ * and the threshold is the mean plus {@code k} standard
  * deviations of the training windows' own distance to Q. After training, a window whose distance
  * to Q exceeds the threshold raises the alarm. It sees the whole link and drops nothing: it can only
  * say when, not who.
@@ -17,6 +18,7 @@ final class Hellinger {
     static final int KINDS = 10;
     static final long WINDOW = Sim.S;
 
+    private final long trainFrom;
     private final long trainUntil;
     private final double k;
     private final List<long[]> training = new ArrayList<>();
@@ -27,7 +29,9 @@ final class Hellinger {
     private final List<Long> alarms = new ArrayList<>();
     private long windows;
 
-    Hellinger(long trainUntil, double k) {
+    /** Trains on the windows ending in ({@code trainFrom}, {@code trainUntil}]; judges those after. */
+    Hellinger(long trainFrom, long trainUntil, double k) {
+        this.trainFrom = trainFrom;
         this.trainUntil = trainUntil;
         this.k = k;
     }
@@ -51,7 +55,9 @@ final class Hellinger {
 
     private void close(long end) {
         if (end <= trainUntil) {
-            training.add(counts);
+            if (end > trainFrom) {
+                training.add(counts);
+            }
         } else {
             if (Double.isNaN(threshold)) {
                 train();

@@ -74,7 +74,8 @@ final class QualityRun {
             }
         });
         long attackStart = learned() + normalNanos;
-        Hellinger hellinger = new Hellinger(learned(), HELLINGER_K);
+        // Trained on the same stretch as the call-rate baseline: after the two windows of start-up.
+        Hellinger hellinger = new Hellinger(2 * rules.callRate.windowNanos(), learned(), HELLINGER_K);
         edge.observe(hellinger);
         ledger.startMeasuring();
         phones.start();
@@ -152,7 +153,7 @@ final class QualityRun {
             long loop = sent / messages.size();
             String text = new String(messages.get(i), StandardCharsets.ISO_8859_1);
             String adapted = Attack.adapt(text, loop, attack.rewrite(),
-                attack.rewrite() == Attack.Rewrite.LIVE_DIALOG ? phones.liveDialog() : null);
+                attack.rewrite() == Attack.Rewrite.LIVE_DIALOG ? phones.liveDialog() : null, attack.user(sent));
             InetSocketAddress from = attack.source(sent);
             sent++;
             String dropped = edge.offer(from, adapted.getBytes(StandardCharsets.ISO_8859_1));

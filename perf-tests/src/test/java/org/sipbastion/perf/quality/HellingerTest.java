@@ -27,7 +27,7 @@ class HellingerTest {
 
     @Test
     void aShiftedMixAlarmsAfterTrainingAndTheTrainedOneDoesNot() {
-        Hellinger h = new Hellinger(10 * Sim.S, 3);
+        Hellinger h = new Hellinger(0, 10 * Sim.S, 3);
         long t = 0;
         // Training: every second 10 INVITEs and 10 ACKs, with a little jitter in the mix.
         for (int s = 0; s < 20; s++) {

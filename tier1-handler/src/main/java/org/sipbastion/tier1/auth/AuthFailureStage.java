@@ -104,16 +104,19 @@ public final class AuthFailureStage {
         return Detector.NONE;
     }
 
-    /** A final response to a REGISTER or INVITE: counts a success or a failed credentialed attempt. */
-    public void response(SipMessage m, long now) {
+    /**
+     * A final response to a REGISTER or INVITE: counts a success or a failed credentialed attempt.
+     * Returns the source of a credentialed request that succeeded (it knows a password), else null.
+     */
+    public InetAddress response(SipMessage m, long now) {
         int code = m.statusCode();
         Method method = m.cseqMethod();
         if (code < 200 || method != Method.REGISTER && method != Method.INVITE) {
-            return;
+            return null;
         }
         int slot = pending.find(transaction(m), now);
         if (slot < 0) {
-            return;
+            return null;
         }
         InetAddress source = pendingSource[slot];
         long account = pendingAccount[slot];
@@ -121,12 +124,13 @@ public final class AuthFailureStage {
         pendingSource[slot] = null;
         boolean failure = code == 401 || code == 407 || code == 403;
         if (!failure && code >= 300) {
-            return;
+            return null;
         }
         count(sourceKey(source), failure, now, source, null);
         if (account != 0) {
             count(account, failure, now, source, m);
         }
+        return failure ? null : source;
     }
 
     private void count(long key, boolean failure, long now, InetAddress source, SipMessage accountOf) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.sipbastion.parser.Method;
 import org.sipbastion.parser.SipMessage;
+import org.sipbastion.tier1.admission.KnownSources;
 import org.sipbastion.tier1.event.Offender;
 import org.sipbastion.tier1.table.FingerprintTable;
 import org.sipbastion.tier1.table.Fingerprints;
@@ -36,8 +37,10 @@ import org.sipbastion.tier1.table.Fingerprints;
  * <p>Not thread-safe: one per event loop.
  */
 public final class CallRateStage {
+    /** Bit 0: open. An INVITE answered 2xx stays open (its ACK closes it) but is marked answered. */
     private static final byte OPEN = 1;
     private static final byte CLOSED = 2;
+    private static final byte ANSWERED = 3;
     /**
      * Open transactions rank above closed ones in the table: a closed one is kept only so that
      * retransmissions find it, and is the first to make room. (Ranked equally, a busy table evicted
@@ -45,6 +48,7 @@ public final class CallRateStage {
      * close, and the leaked counters hid floods.)
      */
     private static final int RANK_OPEN = 1;
+    private KnownSources known;
     private static final long SECOND = 1_000_000_000L;
 
     private Settings settings;
@@ -120,12 +124,28 @@ public final class CallRateStage {
     public void response(SipMessage m, long now) {
         if (m.statusCode() >= 200 && m.cseqMethod() == Method.BYE) {
             close(m, true, now);
+        } else if (m.statusCode() / 100 == 2 && m.cseqMethod() == Method.INVITE) {
+            int slot = transactions.find(transaction(m, false), now);
+            if (slot >= 0 && state[slot] == OPEN) {
+                state[slot] = ANSWERED;
+            }
         }
+    }
+
+    /**
+     * Where to report callers that completed a call (INVITE answered 2xx, then ACKed): the proof
+     * that an address is a user agent, which a flooder's INVITEs never give. Null: nowhere.
+     */
+    public void vouchInto(KnownSources known) {
+        this.known = known;
     }
 
     private void close(SipMessage m, boolean bye, long now) {
         int slot = transactions.find(transaction(m, bye), now);
-        if (slot >= 0 && state[slot] == OPEN) {
+        if (slot >= 0 && (state[slot] & OPEN) != 0) {
+            if (state[slot] == ANSWERED && known != null) {
+                known.vouch(opener[slot], now);
+            }
             state[slot] = CLOSED;
             transactions.rank(slot, 0);
             filter.remove(session(m), generation[slot]);
@@ -160,7 +180,14 @@ public final class CallRateStage {
             return false;
         }
         boolean was = alarming;
-        alarming = baseline.sample(lastSample);
+        if (was && lastSample > (baseline.mean() + baseline.threshold()) / 2) {
+            // Hysteresis: an alarm lasts until the load is back halfway to the mean, so a flood
+            // hovering at the threshold does not switch offender blocking and shedding on and off
+            // every second. Such samples do not teach the baseline (an attack must not).
+            alarming = true;
+        } else {
+            alarming = baseline.sample(lastSample);
+        }
         return alarming && !was;
     }
 
@@ -182,7 +209,7 @@ public final class CallRateStage {
         long oldest = filter.generation() - 1;
         for (int slot = 0; slot < state.length; slot++) {
             // Only exchanges whose generation still stands: older ones no longer raise any counter.
-            if (state[slot] == OPEN && opener[slot] != null && transactions.occupied(slot) && generation[slot] >= oldest) {
+            if ((state[slot] & OPEN) != 0 && opener[slot] != null && transactions.occupied(slot) && generation[slot] >= oldest) {
                 open.computeIfAbsent(opener[slot], a -> new int[1])[0]++;
             }
         }

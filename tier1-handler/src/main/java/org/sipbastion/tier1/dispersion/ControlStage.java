@@ -43,6 +43,8 @@ public final class ControlStage {
     private static final long SECOND = 1_000_000_000L;
     /** Method slot for whole-source blocks (the call-rate stage's offenders). */
     private static final int ANY_METHOD = 63;
+    private static final byte[] ANONYMOUS = "anonymous".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] ANONYMOUS_HOST = "anonymous.invalid".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /**
      * @param floodCv        epsilon for floods: coefficient of variation below which a fast stream is tool-made
@@ -55,11 +57,12 @@ public final class ControlStage {
      * @param rateLimit      requests per second per key and method (0: no limit)
      * @param rateBurst      requests a key may send at once above the rate
      * @param entries        table capacity (keys x methods)
+     * @param rateBlockNanos how long a key that ran its bucket dry is blocked (0: drop only the excess)
      */
     public record Settings(double floodCv, double fakeCv, double floodRate, int span, int minSamples, int window,
-                           long blockNanos, double rateLimit, double rateBurst, int entries) {
+                           long blockNanos, double rateLimit, double rateBurst, int entries, long rateBlockNanos) {
         public static final Settings DEFAULT =
-            new Settings(0.08, 0.05, 10.0, 4, 20, 50, 60 * SECOND, 100.0, 200.0, 1 << 17);
+            new Settings(0.08, 0.05, 10.0, 4, 20, 50, 60 * SECOND, 20.0, 20.0, 1 << 17, 60 * SECOND);
 
         /** The limits that apply where no profile says otherwise. */
         public Limits limits() {
@@ -68,7 +71,7 @@ public final class ControlStage {
 
         public Settings {
             if (!(floodCv >= 0 && fakeCv >= 0 && floodRate > 0 && span >= 1 && span <= 8 && minSamples >= 2 && window >= minSamples
-                && blockNanos >= 0 && rateLimit >= 0 && rateBurst >= 1 && entries >= 1)) {
+                && blockNanos >= 0 && rateLimit >= 0 && rateBurst >= 1 && entries >= 1 && rateBlockNanos >= 0)) {
                 throw new IllegalArgumentException("control stage settings out of range: " + this);
             }
         }
@@ -131,7 +134,7 @@ public final class ControlStage {
      */
     public void apply(Settings next) {
         settings = new Settings(next.floodCv(), next.fakeCv(), next.floodRate(), settings.span(), next.minSamples(),
-            next.window(), next.blockNanos(), next.rateLimit(), next.rateBurst(), settings.entries());
+            next.window(), next.blockNanos(), next.rateLimit(), next.rateBurst(), settings.entries(), next.rateBlockNanos());
         defaults = settings.limits();
     }
 
@@ -190,7 +193,7 @@ public final class ControlStage {
         long spanStart = arrivals[ring];
         arrivals[ring] = now;
         if (++arrived[slot] <= span) {
-            return rateLimit(slot, now, l);
+            return rateLimit(slot, now, l, m, source, byUser);
         }
         arrived[slot] = span + arrived[slot] % span; // stays above span, never overflows
         long dt = Math.max(0, now - spanStart);
@@ -224,15 +227,26 @@ public final class ControlStage {
                 return blockedBy[slot];
             }
         }
-        return rateLimit(slot, now, l);
+        return rateLimit(slot, now, l, m, source, byUser);
     }
 
-    private Detector rateLimit(int slot, long now, Limits l) {
+    /**
+     * The token bucket. A key that empties it sends faster than any phone or person can, for
+     * longer than a burst: with {@code rateBlockNanos} it is blocked like a flood (pike's rule), so
+     * a Poisson-timed flood that the dispersion test cannot tell from people is stopped whole, not
+     * thinned to the rate; without, only the excess is dropped.
+     */
+    private Detector rateLimit(int slot, long now, Limits l, SipMessage m, InetAddress source, boolean byUser) {
         if (l.rateLimit() > 0) {
             double t = Math.min(l.rateBurst(), tokens[slot] + (now - tokenTime[slot]) * l.rateLimit() / SECOND);
             tokenTime[slot] = now;
             if (t < 1) {
                 tokens[slot] = t;
+                if (settings.rateBlockNanos() > 0) {
+                    blockedUntil[slot] = now + settings.rateBlockNanos();
+                    blockedBy[slot] = Detector.RATE_LIMIT;
+                    alarms.alarm(overRate(now, m, source, byUser, l));
+                }
                 return Detector.RATE_LIMIT;
             }
             tokens[slot] = t - 1;
@@ -240,11 +254,22 @@ public final class ControlStage {
         return Detector.NONE;
     }
 
+    private Alarm overRate(long now, SipMessage m, InetAddress source, boolean byUser, Limits l) {
+        String summary = String.format(Locale.ROOT, "%s blocked for %d s: %s above %.0f/s (burst %.0f)", who(m, source, byUser),
+            settings.rateBlockNanos() / SECOND, m.method(), l.rateLimit(), l.rateBurst());
+        return new Alarm(now, Detector.RATE_LIMIT, summary, List.of(new Offender(source, 1, !byUser)),
+            settings.rateBlockNanos());
+    }
+
+    private String who(SipMessage m, InetAddress source, boolean byUser) {
+        return byUser ? "user " + m.string(from.user()) + "@" + m.string(from.host()) + " (last from "
+            + AddressText.of(source) + ")" : "source " + AddressText.of(source);
+    }
+
     /** The alarm for a new block: once per block, so it may allocate. */
     private Alarm blocked(long now, Detector why, SipMessage m, InetAddress source, boolean byUser, double cv,
                           double meanNanos, double epsilon) {
-        String who = byUser ? "user " + m.string(from.user()) + "@" + m.string(from.host()) + " (last from "
-            + AddressText.of(source) + ")" : "source " + AddressText.of(source);
+        String who = who(m, source, byUser);
         String summary = String.format(Locale.ROOT, "%s blocked for %d s: %s at %.1f/s with dispersion %.3f < %.2f",
             who, settings.blockNanos() / SECOND, m.method(), SECOND / Math.max(1, meanNanos), cv, epsilon);
         // A user's block is not its address's: a firewall must not block the NAT it came through.
@@ -283,6 +308,10 @@ public final class ControlStage {
     /** The From URI's user@host, hashed; 0 when it has no user (then only the address counts). */
     private long userKey(SipMessage m) {
         if (!m.sipUri(m.fromUri(), from) || !Range.present(from.user())) {
+            return 0;
+        }
+        // RFC 3323 anonymity: one identity shared by every withheld caller, never one sender.
+        if (m.contentEquals(from.user(), ANONYMOUS, true) || m.contentEquals(from.host(), ANONYMOUS_HOST, true)) {
             return 0;
         }
         return Fingerprints.mix(seed ^ 0x75736572L, Fingerprints.mix(m.hash(from.user()), m.hash(from.host())));

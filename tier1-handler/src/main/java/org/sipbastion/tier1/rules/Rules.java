@@ -45,6 +45,10 @@ public final class Rules {
     public final Double baselineMean;
     public final Double baselineStd;
     public final long offenderBlockNanos;
+    /** Shed new calls from unknown addresses while the call-rate alarm lasts. */
+    public final boolean shedUnknown;
+    public final long knownForNanos;
+    public final int knownSources;
     public final List<Profile> profiles;
     public final List<MatchRule> rules;
     public final List<DenyFeed> denyFeeds;
@@ -67,7 +71,7 @@ public final class Rules {
             (Double) g.get(RuleKey.CONTROL_FAKE_DISPERSION), (Double) g.get(RuleKey.CONTROL_FLOOD_RATE),
             intOf(g, RuleKey.CONTROL_SPAN), intOf(g, RuleKey.CONTROL_MIN_SAMPLES), intOf(g, RuleKey.CONTROL_WINDOW),
             (Long) g.get(RuleKey.CONTROL_BLOCK), (Double) g.get(RuleKey.CONTROL_RATE_LIMIT),
-            intOf(g, RuleKey.CONTROL_RATE_BURST), intOf(g, RuleKey.CONTROL_ENTRIES));
+            intOf(g, RuleKey.CONTROL_RATE_BURST), intOf(g, RuleKey.CONTROL_ENTRIES), (Long) g.get(RuleKey.CONTROL_RATE_BLOCK));
         this.dialogs = new DialogFilter.Settings(intOf(g, RuleKey.DIALOGS_ENTRIES), (Long) g.get(RuleKey.DIALOGS_GRACE));
         this.auth = new AuthFailureStage.Settings(intOf(g, RuleKey.AUTH_FAILURES), (Double) g.get(RuleKey.AUTH_RATIO),
             (Long) g.get(RuleKey.AUTH_WINDOW), (Long) g.get(RuleKey.AUTH_BLOCK), intOf(g, RuleKey.AUTH_ENTRIES));
@@ -78,6 +82,9 @@ public final class Rules {
         this.baselineMean = (Double) g.get(RuleKey.CALL_RATE_BASELINE_MEAN);
         this.baselineStd = (Double) g.get(RuleKey.CALL_RATE_BASELINE_STD);
         this.offenderBlockNanos = (Long) g.get(RuleKey.CALL_RATE_OFFENDER_BLOCK);
+        this.shedUnknown = (Boolean) g.get(RuleKey.CALL_RATE_SHED_UNKNOWN);
+        this.knownForNanos = (Long) g.get(RuleKey.CALL_RATE_KNOWN_FOR);
+        this.knownSources = intOf(g, RuleKey.CALL_RATE_KNOWN_SOURCES);
         this.profiles = List.copyOf(profiles);
         this.rules = List.copyOf(rules);
         @SuppressWarnings("unchecked")

@@ -19,7 +19,7 @@ class ControlStageTest {
     private final List<Alarm> alarms = new ArrayList<>();
     /** No rate limit: these tests are about dispersion alone. */
     private final ControlStage stage = new ControlStage(
-        new ControlStage.Settings(0.08, 0.05, 5.0, 4, 20, 50, 60 * S, 0, 1, 1 << 12), 99, alarms::add);
+        new ControlStage.Settings(0.08, 0.05, 5.0, 4, 20, 50, 60 * S, 0, 1, 1 << 12, 0), 99, alarms::add);
 
     private int drops(InetAddress src, SipMessage m, long[] times) {
         int dropped = 0;
@@ -79,7 +79,7 @@ class ControlStageTest {
         // Over single intervals the same stream has a coefficient of variation of 0.2, above the
         // threshold: the span is what lets the paper's epsilon see it.
         ControlStage singleIntervals = new ControlStage(
-            new ControlStage.Settings(0.08, 0.05, 5.0, 1, 20, 50, 60 * S, 0, 1, 1 << 12), 99, alarms::add);
+            new ControlStage.Settings(0.08, 0.05, 5.0, 1, 20, 50, 60 * S, 0, 1, 1 << 12, 0), 99, alarms::add);
         int passed = 0;
         for (long t : sippPaced(300)) {
             passed += singleIntervals.request(invite, attacker, S + t) == Detector.NONE ? 1 : 0;
@@ -167,7 +167,7 @@ class ControlStageTest {
 
     @Test
     void rateLimitDropsWhatIsOverTheRateAndNoMore() {
-        ControlStage limited = new ControlStage(new ControlStage.Settings(0.08, 0.05, 5.0, 4, 20, 50, 60 * S, 10, 5, 1 << 12),
+        ControlStage limited = new ControlStage(new ControlStage.Settings(0.08, 0.05, 5.0, 4, 20, 50, 60 * S, 10, 5, 1 << 12, 0),
             1, alarms::add);
         InetAddress src = Sip.ip("192.0.2.77");
         // Poisson at 40/s for 100 s against 10/s with a burst of 5: about three quarters dropped.
@@ -181,6 +181,51 @@ class ControlStageTest {
         }
         double passedPerSecond = (times.length - dropped) / ((times[times.length - 1] - times[0]) / (double) S);
         assertEquals(10, passedPerSecond, 0.5);
+    }
+
+    @Test
+    void aPoissonFloodThatRunsTheBucketDryIsBlockedWhole() {
+        ControlStage limited = new ControlStage(new ControlStage.Settings(0.08, 0.05, 10.0, 4, 20, 50, 60 * S, 20, 20,
+            1 << 12, 60 * S), 1, alarms::add);
+        InetAddress src = Sip.ip("203.0.113.50");
+        long[] times = poisson(1000, 50, 3);
+        long firstDrop = -1;
+        int droppedAfter = 0;
+        int after = 0;
+        for (long t : times) {
+            SipMessage m = new Sip("p" + t + "@x", "user" + t, "1").register(1);
+            boolean dropped = limited.request(m, src, t) != Detector.NONE;
+            if (dropped && firstDrop < 0) {
+                firstDrop = t;
+            }
+            if (firstDrop >= 0) {
+                after++;
+                droppedAfter += dropped ? 1 : 0;
+            }
+        }
+        assertTrue(firstDrop >= 0 && firstDrop - times[0] < S, "blocked after " + (firstDrop - times[0]) / 1e9 + " s");
+        assertEquals(after, droppedAfter, "every request after the block is dropped");
+        assertEquals(1, alarms.size());
+        assertEquals(Detector.RATE_LIMIT, alarms.get(0).detector());
+        assertTrue(alarms.get(0).summary().startsWith("source 203.0.113.50 blocked for 60 s: REGISTER above 20/s"),
+            alarms.get(0).summary());
+    }
+
+    @Test
+    void anonymousCallersAreNotOneUser() {
+        ControlStage limited = new ControlStage(new ControlStage.Settings(0.08, 0.05, 10.0, 4, 20, 50, 60 * S, 20, 20,
+            1 << 12, 60 * S), 1, alarms::add);
+        int anonymous = 0;
+        int named = 0;
+        // 100 callers a second, each from its own address: as one withheld identity, and as one named user.
+        for (int i = 0; i < 1000; i++) {
+            InetAddress a = Sip.ip("198.51.100." + (i % 250 + 1));
+            long t = S + i * (S / 100);
+            anonymous += limited.request(new Sip("a" + i + "@x", "anonymous", "1").invite(1, null), a, t) != Detector.NONE ? 1 : 0;
+            named += limited.request(new Sip("b" + i + "@x", "robo", "1").invite(1, null), a, t + 1) != Detector.NONE ? 1 : 0;
+        }
+        assertEquals(0, anonymous);
+        assertTrue(named > 900, "one user calling 100 times a second from everywhere is blocked: " + named);
     }
 
     @Test

@@ -106,7 +106,7 @@ class RulesTest {
             "t.rules:3: cells: '3000' must be a power of two (e.g. 2048)",
             "t.rules:4: cells_per_key: 'four' is not an integer",
             "t.rules:5: unknown key 'colour' in [call_rate]; known: cells, cells_per_key, window, transactions, sigmas,"
-                + " floor, learn, adapt, baseline_mean, baseline_std, offender_min_open, offender_block",
+                + " floor, learn, adapt, baseline_mean, baseline_std, offender_min_open, offender_block, shed_unknown, known_for, known_sources",
             "t.rules:6: window: '10' is not a duration: 500ms, 30s, 5m, 1h, 1d",
             "t.rules:8: unknown section [controls]; known: [call_rate] [control] [dialogs] [auth] [emergency] [profile NAME] [rule NAME] [deny_feed NAME]",
             "t.rules:10: flood_rate: '10' is not a rate: 10/s, 600/m",
