@@ -12,7 +12,15 @@ import java.util.regex.Pattern;
  * message is adapted before sending (only the Call-ID, so that a looped capture still reads as new
  * calls; or the identifiers of a live call, for an attacker who sniffed them).
  */
-record Attack(String name, String description, Supplier<List<byte[]>> messages, From from, Rewrite rewrite) {
+record Attack(String name, String description, Supplier<List<byte[]>> messages, From from, Rewrite rewrite,
+              boolean disguised) {
+    Attack(String name, String description, Supplier<List<byte[]>> messages, From from, Rewrite rewrite) {
+        this(name, description, messages, from, rewrite, false);
+    }
+
+    /** The User-Agent a disguised tool puts on (SIPVicious and friends are caught by name otherwise). */
+    static final String DISGUISE = "Yealink SIP-T46S 66.86.0.15";
+
     enum From {
         /** One attacking address. */
         SINGLE,
@@ -29,6 +37,7 @@ record Attack(String name, String description, Supplier<List<byte[]>> messages, 
     static final InetSocketAddress ATTACKER = new InetSocketAddress("203.0.113.66", 5060);
     static final int DISTRIBUTED_SOURCES = 500;
     private static final Pattern CALL_ID = Pattern.compile("(?im)^(call-id|i)[ \\t]*:[ \\t]*([^\\r\\n]*)");
+    private static final Pattern USER_AGENT = Pattern.compile("(?im)^user-agent[ \\t]*:[^\\r\\n]*");
     private static final Pattern FROM = Pattern.compile("(?im)^(from|f)[ \\t]*:[^\\r\\n]*");
     private static final Pattern TO = Pattern.compile("(?im)^(to|t)[ \\t]*:[^\\r\\n]*");
     private static final Pattern FROM_USER = Pattern.compile("(?im)^(from|f)[ \\t]*:[^\\r\\n]*?sips?:([^@;>\\r\\n]+)@");
@@ -53,6 +62,11 @@ record Attack(String name, String description, Supplier<List<byte[]>> messages, 
         l.add(new Attack("scanner-sweep", "svmap sweep then svwar extension enumeration",
             () -> concat(Captures.payloads("svmap-sweep"), Captures.payloads("svwar-enumeration")), From.SINGLE,
             Rewrite.UNIQUE_CALL_ID));
+        l.add(new Attack("password-guessing-disguised", "svcrack with a phone's User-Agent", cap("svcrack-bruteforce"),
+            From.SINGLE, Rewrite.UNIQUE_CALL_ID, true));
+        l.add(new Attack("scanner-sweep-disguised", "svmap and svwar with a phone's User-Agent",
+            () -> concat(Captures.payloads("svmap-sweep"), Captures.payloads("svwar-enumeration")), From.SINGLE,
+            Rewrite.UNIQUE_CALL_ID, true));
         l.add(new Attack("fake-bye", "SIPp BYEs of made-up dialogs", cap("sipp-fake-bye"), From.SINGLE,
             Rewrite.UNIQUE_CALL_ID));
         l.add(new Attack("fake-bye-live", "SIPp BYEs carrying a live call's Call-ID and tags", cap("sipp-fake-bye"),
@@ -114,6 +128,12 @@ record Attack(String name, String description, Supplier<List<byte[]>> messages, 
     }
 
     /** As above; a {@code user} of 0 or more also renames the From user (a distributed flood varies it). */
+    /** Message text after this attack's adaptations: disguise, From user, then {@link #adapt}. */
+    String prepare(String text, long loop, String[] live, int user) {
+        String t = disguised ? USER_AGENT.matcher(text).replaceFirst("User-Agent: " + DISGUISE) : text;
+        return adapt(t, loop, rewrite, live, user);
+    }
+
     static String adapt(String text, long loop, Rewrite rewrite, String[] live, int user) {
         if (user >= 0) {
             Matcher f = FROM_USER.matcher(text);

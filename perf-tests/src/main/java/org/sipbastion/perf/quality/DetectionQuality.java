@@ -29,7 +29,7 @@ public final class DetectionQuality {
         static Options parse(String[] args) {
             long seed = 1;
             int[] rates = {50, 100, 400};
-            List<QualityRun.Timing> timings = List.of(QualityRun.Timing.CONSTANT, QualityRun.Timing.POISSON);
+            List<QualityRun.Timing> timings = List.of(QualityRun.Timing.values());
             List<String> attacks = Attack.all().stream().map(Attack::name).toList();
             int normalMinutes = 30;
             double[] epsilons = {0.02, 0.05, 0.08, 0.12, 0.2, 0.35};
@@ -53,7 +53,7 @@ public final class DetectionQuality {
                     case "--json" -> json = true;
                     case "--alarms" -> alarms = true;
                     default -> throw new IllegalArgumentException("unknown option " + a + "; options: --seed N --rates 50,100,400"
-                        + " --timings constant,poisson --attacks a,b --normal-minutes N --epsilons 0.05,0.08|none"
+                        + " --timings constant,jitter,poisson --attacks a,b --normal-minutes N --epsilons 0.05,0.08|none"
                         + " --threads N --calls PER_SECOND --json --alarms");
                 }
                 if (a.equals("--epsilons")) {

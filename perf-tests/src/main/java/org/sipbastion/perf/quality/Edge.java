@@ -45,7 +45,7 @@ final class Edge {
     private final long[] before = new long[Detector.values().length + 2];
     private final Sim sim;
     private Network network;
-    private Hellinger observer;
+    private final List<Hellinger> observers = new ArrayList<>();
 
     Edge(Rules rules, Sim sim, long seed) {
         this.sim = sim;
@@ -62,7 +62,7 @@ final class Edge {
 
     /** A passive detector that sees every datagram the edge receives. */
     void observe(Hellinger h) {
-        this.observer = h;
+        observers.add(h);
     }
 
     private void tick() {
@@ -76,8 +76,8 @@ final class Edge {
      * passed. Whatever the gateway sent on is delivered before this returns.
      */
     String offer(InetSocketAddress from, byte[] datagram) {
-        if (observer != null) {
-            observer.observe(datagram, sim.now());
+        for (int i = 0; i < observers.size(); i++) {
+            observers.get(i).observe(datagram, sim.now());
         }
         snapshot();
         channel.writeInbound(new DatagramPacket(Unpooled.wrappedBuffer(datagram), PUBLIC, from));

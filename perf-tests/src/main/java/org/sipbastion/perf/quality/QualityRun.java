@@ -17,19 +17,25 @@ import org.sipbastion.tier1.rules.Rules;
  * more. A seed repeats a run exactly; runs with one seed share their normal traffic up to the attack.
  */
 final class QualityRun {
-    enum Timing { CONSTANT, POISSON }
+    /**
+     * How attack messages are spaced: a metronome; a metronome with each interval stretched by a
+     * uniform factor in [0.5, 1.5] (coefficient of variation 0.29 per interval, 0.14 over a span of
+     * 4: a tool on a loaded host, or one that randomizes a little); or Poisson, like people.
+     */
+    enum Timing { CONSTANT, JITTER, POISSON }
 
     static final long ATTACK_FOR = 60 * Sim.S;
     static final long AFTER = 30 * Sim.S;
     static final long NORMAL_BEFORE = 60 * Sim.S;
-    static final double HELLINGER_K = 3;
+    /** The Hellinger detector's threshold: mean + k x std of the training distances, for these k. */
+    static final double[] HELLINGER_K = {3, 5};
 
     /** What a run measured. Times in seconds; NaN when it did not happen. */
     record Result(String attack, int perSecond, Timing timing, long attackSent, long attackDropped,
                   long sentAfterDetection, long droppedAfterDetection, double detectSeconds,
                   Map<String, Long> attackDetectors, long normalSent, long normalDropped,
                   Map<String, Long> normalDetectors, Map<String, Long> normalDroppedKinds, int normalCalls,
-                  int hurtCalls, double hellingerDetectSeconds, long hellingerFalseWindows, long hellingerWindows,
+                  int hurtCalls, double[] hellingerDetectSeconds, long[] hellingerFalseWindows, long hellingerWindows,
                   Map<String, Long> alarms, List<String> alarmTexts, double epsilon, double wallSeconds) {
         double droppedOnceDetected() {
             return sentAfterDetection == 0 ? Double.NaN : (double) droppedAfterDetection / sentAfterDetection;
@@ -75,25 +81,32 @@ final class QualityRun {
         });
         long attackStart = learned() + normalNanos;
         // Trained on the same stretch as the call-rate baseline: after the two windows of start-up.
-        Hellinger hellinger = new Hellinger(2 * rules.callRate.windowNanos(), learned(), HELLINGER_K);
-        edge.observe(hellinger);
+        Hellinger[] hellinger = new Hellinger[HELLINGER_K.length];
+        for (int i = 0; i < hellinger.length; i++) {
+            hellinger[i] = new Hellinger(2 * rules.callRate.windowNanos(), learned(), HELLINGER_K[i]);
+            edge.observe(hellinger[i]);
+        }
         ledger.startMeasuring();
         phones.start();
         sim.runUntil(attackStart);
-        hellinger.roll(attackStart);
-        long falseWindows = hellinger.alarms().size();
-        long windows = hellinger.windows();
+        long[] falseWindows = new long[hellinger.length];
+        for (int i = 0; i < hellinger.length; i++) {
+            hellinger[i].roll(attackStart);
+            falseWindows[i] = hellinger[i].alarms().size();
+        }
+        long windows = hellinger[0].windows();
         if (attack != null) {
             new Stream(sim, edge, ledger, phones, attack, attack.messages().get(), perSecond, timing, attackStart).start();
         }
         long end = attackStart + (attack == null ? 0 : ATTACK_FOR + AFTER);
         sim.runUntil(end);
-        hellinger.roll(end);
-        double hellingerDetect = Double.NaN;
-        if (attack != null) {
-            for (long t : hellinger.alarms()) {
-                if (t > attackStart) {
-                    hellingerDetect = (t - attackStart) / 1e9;
+        double[] hellingerDetect = new double[hellinger.length];
+        for (int i = 0; i < hellinger.length; i++) {
+            hellinger[i].roll(end);
+            hellingerDetect[i] = Double.NaN;
+            for (long t : hellinger[i].alarms()) {
+                if (attack != null && t > attackStart) {
+                    hellingerDetect[i] = (t - attackStart) / 1e9;
                     break;
                 }
             }
@@ -152,14 +165,19 @@ final class QualityRun {
             int i = (int) (sent % messages.size());
             long loop = sent / messages.size();
             String text = new String(messages.get(i), StandardCharsets.ISO_8859_1);
-            String adapted = Attack.adapt(text, loop, attack.rewrite(),
+            String adapted = attack.prepare(text, loop,
                 attack.rewrite() == Attack.Rewrite.LIVE_DIALOG ? phones.liveDialog() : null, attack.user(sent));
             InetSocketAddress from = attack.source(sent);
             sent++;
             String dropped = edge.offer(from, adapted.getBytes(StandardCharsets.ISO_8859_1));
             ledger.fromAttacker(Attack.callId(adapted), dropped, sim.now());
             double mean = Sim.S / perSecond;
-            sim.after(timing == Timing.CONSTANT ? (long) mean : Math.max(1, sim.exponential(mean)), this::fire);
+            long gap = switch (timing) {
+                case CONSTANT -> (long) mean;
+                case JITTER -> (long) (mean * (0.5 + sim.uniform()));
+                case POISSON -> Math.max(1, sim.exponential(mean));
+            };
+            sim.after(gap, this::fire);
         }
     }
 }

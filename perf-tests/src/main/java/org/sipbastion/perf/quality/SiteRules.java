@@ -27,6 +27,9 @@ final class SiteRules {
         trusted = yes
         """;
 
+    private static final java.util.regex.Pattern EPSILON =
+        java.util.regex.Pattern.compile("(?m)^flood_dispersion\\s*=\\s*[0-9.]+");
+
     private SiteRules() {
     }
 
@@ -45,11 +48,11 @@ final class SiteRules {
     static Rules of(double epsilon) {
         String shipped = shipped();
         if (!Double.isNaN(epsilon)) {
-            String swept = shipped.replaceFirst("(?m)^flood_dispersion\\s*=\\s*[0-9.]+", "flood_dispersion = " + epsilon);
-            if (swept.equals(shipped)) {
+            java.util.regex.Matcher m = EPSILON.matcher(shipped);
+            if (!m.find()) {
                 throw new IllegalStateException("default.rules has no flood_dispersion line to sweep");
             }
-            shipped = swept;
+            shipped = m.replaceFirst("flood_dispersion = " + epsilon);
         }
         try {
             return Rules.parse(List.of(new Rules.Source("default.rules", shipped), new Rules.Source("site.rules", SITE)));

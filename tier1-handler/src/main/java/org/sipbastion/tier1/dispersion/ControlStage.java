@@ -223,6 +223,7 @@ public final class ControlStage {
             if (cv < epsilon) {
                 blockedUntil[slot] = now + settings.blockNanos();
                 blockedBy[slot] = ending ? Detector.FAKE_MESSAGE : Detector.FLOOD;
+                blockAddress(byUser, source, now, blockedUntil[slot], blockedBy[slot]);
                 alarms.alarm(blocked(now, blockedBy[slot], m, source, byUser, cv, mean[slot] / span, epsilon));
                 return blockedBy[slot];
             }
@@ -245,6 +246,7 @@ public final class ControlStage {
                 if (settings.rateBlockNanos() > 0) {
                     blockedUntil[slot] = now + settings.rateBlockNanos();
                     blockedBy[slot] = Detector.RATE_LIMIT;
+                    blockAddress(byUser, source, now, blockedUntil[slot], Detector.RATE_LIMIT);
                     alarms.alarm(overRate(now, m, source, byUser, l));
                 }
                 return Detector.RATE_LIMIT;
@@ -252,6 +254,17 @@ public final class ControlStage {
             tokens[slot] = t - 1;
         }
         return Detector.NONE;
+    }
+
+    /**
+     * An address caught flooding with one method is blocked for all of them: a scanner moves from
+     * OPTIONS to INVITE to REGISTER, and each new method would start a fresh stream. A user's
+     * block stays with its method (the address may be a NAT with other users behind it).
+     */
+    private void blockAddress(boolean byUser, InetAddress source, long now, long until, Detector why) {
+        if (!byUser) {
+            block(source, now, until, why);
+        }
     }
 
     private Alarm overRate(long now, SipMessage m, InetAddress source, boolean byUser, Limits l) {

@@ -212,6 +212,23 @@ class ControlStageTest {
     }
 
     @Test
+    void anAddressBlockedForOneMethodIsBlockedForAll() {
+        ControlStage limited = new ControlStage(new ControlStage.Settings(0.08, 0.05, 10.0, 4, 20, 50, 60 * S, 20, 20,
+            1 << 12, 60 * S), 1, alarms::add);
+        InetAddress scanner = Sip.ip("203.0.113.51");
+        Sip s = new Sip("scan@x", "scan", "1");
+        int i = 0;
+        while (limited.request(s.options(i + 1), scanner, S + i * (S / 50)) == Detector.NONE) {
+            i++;
+        }
+        long t = S + i * (S / 50);
+        assertEquals(Detector.FLOOD, limited.request(new Sip("next@x", "other", "2").invite(1, null), scanner, t + S / 50));
+        assertEquals(Detector.FLOOD, limited.request(new Sip("reg@x", "other", "3").register(1), scanner, t + 2 * (S / 50)));
+        assertEquals(Detector.NONE, limited.request(new Sip("else@x", "other", "4").invite(1, null), Sip.ip("203.0.113.52"),
+            t + 3 * (S / 50)));
+    }
+
+    @Test
     void anonymousCallersAreNotOneUser() {
         ControlStage limited = new ControlStage(new ControlStage.Settings(0.08, 0.05, 10.0, 4, 20, 50, 60 * S, 20, 20,
             1 << 12, 60 * S), 1, alarms::add);
