@@ -22,6 +22,7 @@ import org.sipbastion.gateway.pipeline.PolicyFilter;
 import org.sipbastion.gateway.pipeline.RequestForwarder;
 import org.sipbastion.gateway.pipeline.ResponseRouter;
 import org.sipbastion.gateway.pipeline.ResponseVerifier;
+import org.sipbastion.gateway.pipeline.RouteTokenCheck;
 import org.sipbastion.gateway.pipeline.SipDatagramDecoder;
 import org.sipbastion.gateway.pipeline.StatelessReplier;
 import org.sipbastion.gateway.rules.DenyFeeds;
@@ -29,6 +30,7 @@ import org.sipbastion.gateway.rules.RulesWatcher;
 import org.sipbastion.gateway.state.BaselineStore;
 import org.sipbastion.gateway.transport.EventLoops;
 import org.sipbastion.tier1.AnomalyHandler;
+import org.sipbastion.tier2.token.RouteToken;
 import org.sipbastion.tier1.bloom.Baseline;
 import org.sipbastion.tier1.event.AlarmListener;
 import org.sipbastion.tier1.event.EventAggregator;
@@ -215,10 +217,12 @@ public final class Gateway implements AutoCloseable {
         p.addLast("sip-decoder", new SipDatagramDecoder(config.limits(), counters, drops));
         p.addLast("tier1-policy", new PolicyFilter(counters, replier, drops));
         p.addLast("tier1-response-check", new ResponseVerifier(branches, counters, drops));
+        RouteToken routeToken = new RouteToken(config.keys(), config.proxies());
+        p.addLast("route-token-check", new RouteTokenCheck(routeToken, self));
         p.addLast("tier1-detectors", new AnomalyFilter(tier1, counters, Set.copyOf(config.proxies()), drops, clock));
         p.addLast("local-requests", new LocalRequestHandler(self, replier));
         p.addLast("response-router", new ResponseRouter(counters, local));
-        p.addLast("request-forwarder", new RequestForwarder(new RendezvousSelector<>(config.proxies()), branches, self, local,
+        p.addLast("request-forwarder", new RequestForwarder(new RendezvousSelector<>(config.proxies()), branches, routeToken, self, local,
             counters, replier));
     }
 

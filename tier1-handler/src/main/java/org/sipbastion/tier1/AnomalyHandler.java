@@ -124,6 +124,15 @@ public final class AnomalyHandler {
      * proxies (rules can watch for a compromised inside host).
      */
     public Detector request(SipMessage m, InetAddress source, long now, boolean outbound) {
+        return request(m, source, now, outbound, false);
+    }
+
+    /**
+     * As above; {@code proven} when the gateway found a valid route token of ours on the request:
+     * a BYE of a dialog tier 1 does not know (set up before a restart or on the HA peer) is then
+     * not fake.
+     */
+    public Detector request(SipMessage m, InetAddress source, long now, boolean outbound, boolean proven) {
         if (denied.contains(source)) {
             tick(now);
             return Detector.DENY_LIST;
@@ -165,7 +174,7 @@ public final class AnomalyHandler {
             }
         }
         if (d == Detector.NONE) {
-            Detector fake = dialogs.request(m, source, now);
+            Detector fake = dialogs.request(m, source, now, proven);
             d = allowed ? Detector.NONE : fake;
         }
         if (d == Detector.NONE) {

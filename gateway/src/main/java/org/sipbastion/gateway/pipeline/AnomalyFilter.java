@@ -76,7 +76,7 @@ public final class AnomalyFilter extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(in);
             return;
         }
-        Detector d = handler.request(in.message, in.sender.getAddress(), now, proxies.contains(in.sender));
+        Detector d = handler.request(in.message, in.sender.getAddress(), now, proxies.contains(in.sender), in.dialogProof);
         if (d == Detector.NONE) {
             ctx.fireChannelRead(in);
         } else {

@@ -14,6 +14,8 @@ public final class InboundSip {
     final SipMessage message;
     InetSocketAddress sender;
     private byte[] senderIp;
+    /** A valid route token of ours was found on this (in-dialog) request. */
+    boolean dialogProof;
 
     public InboundSip(Limits limits) {
         this.message = new SipMessage(limits);
@@ -27,9 +29,11 @@ public final class InboundSip {
         return sender;
     }
 
+    /** A new message from {@code from}: what was learnt about the previous one is forgotten. */
     void sender(InetSocketAddress from) {
         sender = from;
         senderIp = null;
+        dialogProof = false;
     }
 
     /** The sender's address as text, for the received parameter. */

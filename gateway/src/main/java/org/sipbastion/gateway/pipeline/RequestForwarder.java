@@ -19,12 +19,13 @@ import org.sipbastion.parser.ResponseWriter;
 import org.sipbastion.parser.SipMessage;
 import org.sipbastion.parser.UriParts;
 import org.sipbastion.tier2.affinity.RendezvousSelector;
+import org.sipbastion.tier2.token.RouteToken;
 
 /**
  * Requests, forwarded statelessly (RFC 3261 sections 16.6 and 16.11). From a client: to the proxy
  * that Call-ID affinity picks. From one of our proxies (e.g. the callee's BYE): to the Request-URI.
  * On the way: our Route entry is removed, a Record-Route added to dialog-creating requests so the
- * rest of the dialog crosses the edge, our Via pushed with a derived signed branch, Max-Forwards
+ * rest of the dialog crosses the edge (with the route token naming the dialog's proxy), our Via pushed with a derived signed branch, Max-Forwards
  * decremented, and the sender's real address stamped into its Via.
  */
 public final class RequestForwarder extends ChannelInboundHandlerAdapter {
@@ -39,9 +40,11 @@ public final class RequestForwarder extends ChannelInboundHandlerAdapter {
     private final UriParts uri = new UriParts();
     private final byte[] viaPrefix;
     private final byte[] recordRoute;
+    private final RouteToken routeToken;
 
-    public RequestForwarder(RendezvousSelector<InetSocketAddress> proxies, BranchCodec branches, SelfAddress selfUri,
-        InetSocketAddress self, GatewayCounters counters, StatelessReplier replier) {
+    public RequestForwarder(RendezvousSelector<InetSocketAddress> proxies, BranchCodec branches, RouteToken routeToken,
+        SelfAddress selfUri, InetSocketAddress self, GatewayCounters counters, StatelessReplier replier) {
+        this.routeToken = routeToken;
         this.proxies = proxies;
         this.proxySet = Set.copyOf(proxies.targets());
         this.branches = branches;
@@ -51,7 +54,7 @@ public final class RequestForwarder extends ChannelInboundHandlerAdapter {
         this.replier = replier;
         String hostPort = new String(selfUri.advertised(), StandardCharsets.US_ASCII) + ":" + selfUri.port();
         this.viaPrefix = ("SIP/2.0/UDP " + hostPort + ";branch=").getBytes(StandardCharsets.US_ASCII);
-        this.recordRoute = ("<sip:" + hostPort + ";lr>").getBytes(StandardCharsets.US_ASCII);
+        this.recordRoute = ("<sip:" + hostPort + ";lr").getBytes(StandardCharsets.US_ASCII);
     }
 
     @Override
@@ -87,7 +90,10 @@ public final class RequestForwarder extends ChannelInboundHandlerAdapter {
         }
         Method method = m.method();
         if (!Range.present(m.toTag()) && method != Method.ACK && method != Method.CANCEL) {
-            ProxyRewrites.beginRecordRoute(editor, m).writeBytes(recordRoute);
+            ByteBuf rr = ProxyRewrites.beginRecordRoute(editor, m).writeBytes(recordRoute);
+            // The route token names the dialog's proxy: the one we send to, or the one it came from.
+            routeToken.write(m, fromProxy ? in.sender : target, rr);
+            rr.writeByte('>');
             ProxyRewrites.endHeader(editor);
         }
         ByteBuf via = ProxyRewrites.beginVia(editor, m).writeBytes(viaPrefix);

@@ -74,6 +74,16 @@ public final class DialogFilter {
 
     /** Judges a request and records what it sets up. */
     public Detector request(SipMessage m, InetAddress source, long now) {
+        return request(m, source, now, false);
+    }
+
+    /**
+     * As above; {@code proven} when the request carries a valid route token of ours (the gateway
+     * checked it): proof that the dialog was set up through us, accepted for a dialog this filter
+     * does not know (after a restart or an HA takeover, past the grace period). A dialog it knows is
+     * still held to its parties: the token proves the dialog, not the sender.
+     */
+    public Detector request(SipMessage m, InetAddress source, long now, boolean proven) {
         if (!started) {
             started = true;
             graceUntil = now + settings.graceNanos();
@@ -102,7 +112,7 @@ public final class DialogFilter {
             }
             case BYE -> {
                 if (slot < 0) {
-                    return unknown(now, Detector.FAKE_BYE);
+                    return proven ? Detector.NONE : unknown(now, Detector.FAKE_BYE);
                 }
                 if (state[slot] == INVITING || !party(slot, source)) {
                     return Detector.FAKE_BYE;

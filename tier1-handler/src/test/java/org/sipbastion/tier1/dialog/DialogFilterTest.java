@@ -34,6 +34,19 @@ class DialogFilterTest {
     }
 
     @Test
+    void aRouteTokenProvesADialogThisFilterDoesNotKnowButNotTheSenderOfOneItKnows() {
+        // Set up before a restart: this filter never saw it; the gateway found our token on the BYE.
+        assertEquals(Detector.NONE, filter.request(Sip.call("before-restart@x").bye(2, "t"), ALICE, now++, true));
+        assertEquals(Detector.FAKE_BYE, filter.request(Sip.call("before-restart@x").bye(2, "t"), ALICE, now++, false));
+        // A dialog it knows stays held to its parties: a copied Route does not make Mallory one.
+        Sip c = Sip.call("known@x");
+        req(c.invite(1, null), ALICE);
+        answer(c, 200, 1, "t");
+        assertEquals(Detector.FAKE_BYE, filter.request(c.bye(2, "t"), MALLORY, now++, true));
+        assertEquals(Detector.NONE, filter.request(c.bye(2, "t"), ALICE, now++, true));
+    }
+
+    @Test
     void aByeFromAThirdAddressIsFakeAndThePartiesPass() {
         Sip c = Sip.call("call@x");
         req(c.invite(1, null), ALICE);

@@ -1,0 +1,37 @@
+package org.sipbastion.gateway.pipeline;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import org.sipbastion.gateway.forward.SelfAddress;
+import org.sipbastion.parser.Range;
+import org.sipbastion.parser.SipMessage;
+import org.sipbastion.parser.UriParts;
+import org.sipbastion.tier2.token.RouteToken;
+
+/**
+ * Reads the route token tier 2 put in our Record-Route back from the top Route of an in-dialog
+ * request and marks the request when it is valid, so that tier 1 takes it as proof of a dialog it
+ * does not remember (set up before a restart, or through the HA peer). Passes every message on.
+ */
+public final class RouteTokenCheck extends ChannelInboundHandlerAdapter {
+    private final RouteToken token;
+    private final SelfAddress self;
+    private final UriParts uri = new UriParts();
+
+    public RouteTokenCheck(RouteToken token, SelfAddress self) {
+        this.token = token;
+        this.self = self;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof InboundSip in && in.message.isRequest()) {
+            SipMessage m = in.message;
+            if (Range.present(m.toTag()) && m.routeCount() > 0 && self.matches(m, m.firstRoute(), false)
+                && m.sipUri(m.firstRoute(), uri)) {
+                in.dialogProof = token.verify(m, uri.params()) != null;
+            }
+        }
+        ctx.fireChannelRead(msg);
+    }
+}
