@@ -1,12 +1,13 @@
 package org.sipbastion.perf.detection;
 
 import org.sipbastion.tier1.bloom.Baseline;
+import org.sipbastion.tier1.rules.Rules;
 
 /**
  * The alarm settings the stage's {@link Baseline} is made with: the rule files' defaults
- * ({@code RuleKey} call_rate sigmas, floor, learn, adapt). They are written out
- * here rather than read from the rule parser so that the simulation needs nothing of tier 1 but the
- * stage it measures; it builds the stage and its baseline itself, as the handler does.
+ * ({@code [call_rate]} sigmas, floor, learn, adapt), read from tier 1's own defaults so the
+ * simulation cannot drift from what the gateway runs. It builds the stage and its baseline itself,
+ * as the handler does.
  *
  * @param sigmas       alarm at mean + sigmas x std
  * @param floor        ... and at least mean + floor raised cells
@@ -14,7 +15,11 @@ import org.sipbastion.tier1.bloom.Baseline;
  * @param adaptSeconds after learning, the baseline follows changes over about this long
  */
 record BaselineSettings(double sigmas, double floor, long learnSeconds, long adaptSeconds) {
-    static final BaselineSettings DEFAULT = new BaselineSettings(5.0, 400, 300, 3600);
+    static final BaselineSettings DEFAULT = of(Rules.defaults());
+
+    private static BaselineSettings of(Rules r) {
+        return new BaselineSettings(r.sigmas, r.floor, r.learnSeconds, r.adaptSeconds);
+    }
 
     Baseline newBaseline() {
         return new Baseline(sigmas, floor, learnSeconds, adaptSeconds);

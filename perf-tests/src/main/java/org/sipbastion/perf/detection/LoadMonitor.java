@@ -52,7 +52,13 @@ final class LoadMonitor {
         boolean alarmStart = stage.tick(now);
         exchanges.follow(stage.filter().generation());
         if (!due) {
-            if (alarmStart || stage.load() != before) {
+            // Between samples the stage may only start an alarm (the load crossed the threshold);
+            // it reports the load that crossed. Anything else would be a sample off schedule.
+            if (alarmStart) {
+                lastAlarmStart = now;
+                wasAlarming = true;
+                phase.alarmStarts++;
+            } else if (stage.load() != before) {
                 throw new IllegalStateException("the stage sampled off the expected schedule at " + now);
             }
             return;

@@ -49,7 +49,8 @@ final class Report {
                 s.transactions(), FingerprintTable.WAYS))
             .append(f("| baseline | learn %d samples (1/s), then EWMA weight 1/%d on samples under the threshold |%n",
                 a.learnSeconds(), a.adaptSeconds()))
-            .append(f("| threshold | mean + max(%.0f x std, %.0f) raised cells |%n", a.sigmas(), a.floor()));
+            .append(f("| threshold | mean + max(%.0f x max(std, sqrt(k x mean)), %.0f) raised cells, checked as the load changes |%n",
+                a.sigmas(), a.floor()));
     }
 
     private void normalTraffic() {

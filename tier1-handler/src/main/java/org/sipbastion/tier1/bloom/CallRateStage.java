@@ -62,6 +62,8 @@ public final class CallRateStage {
     private long nextSample = Long.MIN_VALUE;
     private long nextRotate = Long.MIN_VALUE;
     private long learnFrom;
+    /** The threshold as of the last sample; infinite until the baseline has learned. */
+    private double alarmAt = Double.POSITIVE_INFINITY;
     private int lastSample;
     private boolean alarming;
 
@@ -80,6 +82,7 @@ public final class CallRateStage {
         this.settings = settings;
         this.filter = new CountingBloomFilter(settings.cells(), settings.cellsPerKey());
         this.baseline = baseline;
+        baseline.countsPerEvent(settings.cellsPerKey());
         this.transactions = new FingerprintTable(settings.transactions());
         int n = transactions.capacity();
         this.state = new byte[n];
@@ -100,6 +103,8 @@ public final class CallRateStage {
     /** Replaces the baseline (a rule fixed it, or stopped fixing it). */
     public void baseline(Baseline next) {
         baseline = next;
+        next.countsPerEvent(settings.cellsPerKey());
+        alarmAt = Double.POSITIVE_INFINITY;
     }
 
     /** A request from {@code source}, seen at {@code now}. */
@@ -170,6 +175,13 @@ public final class CallRateStage {
             nextRotate = now + settings.windowNanos();
         }
         if (now < nextSample) {
+            // Between samples, a load already over the threshold starts the alarm at once: a flood
+            // is seen as it crosses, not up to a second later. Samples alone teach the baseline.
+            if (!alarming && filter.raisedCells() > alarmAt) {
+                alarming = true;
+                lastSample = filter.raisedCells();
+                return true;
+            }
             return false;
         }
         nextSample = now + SECOND;
@@ -180,14 +192,18 @@ public final class CallRateStage {
             return false;
         }
         boolean was = alarming;
-        if (was && lastSample > (baseline.mean() + baseline.threshold()) / 2) {
-            // Hysteresis: an alarm lasts until the load is back halfway to the mean, so a flood
-            // hovering at the threshold does not switch offender blocking and shedding on and off
-            // every second. Such samples do not teach the baseline (an attack must not).
+        if (was && lastSample > baseline.mean()) {
+            // Hysteresis: an alarm lasts until the load is back down to the mean. While it lasts
+            // new calls of unknown sources are shed, which freezes the flood's share of the load
+            // (perhaps only two deviations, when the alarm started on a peak of normal load) until
+            // the window rotates it out; ending any earlier, the normal load's noise would switch
+            // shedding and blocking off while the flood goes on (the detection harness saw it).
+            // Such samples do not teach the baseline (an attack must not).
             alarming = true;
         } else {
             alarming = baseline.sample(lastSample);
         }
+        alarmAt = baseline.learned() ? baseline.threshold() : Double.POSITIVE_INFINITY;
         return alarming && !was;
     }
 

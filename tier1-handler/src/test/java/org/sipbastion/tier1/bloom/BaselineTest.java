@@ -37,6 +37,19 @@ class BaselineTest {
     }
 
     @Test
+    void aCountOfIndependentEventsVariesAtLeastLikePoisson() {
+        Baseline b = new Baseline(5, 10, 3, 100);
+        b.countsPerEvent(4);
+        b.sample(400);
+        b.sample(400);
+        b.sample(400);
+        // Learned deviation 0, but 100 open exchanges of 4 cells each vary by sqrt(4 x 400) = 40.
+        assertEquals(600, b.threshold(), 1e-9);
+        assertTrue(b.sample(601));
+        assertFalse(b.sample(599));
+    }
+
+    @Test
     void anAttackDoesNotTeachTheBaselineThatItIsNormal() {
         Baseline b = new Baseline(3, 10, 10, 5);
         for (int i = 0; i < 10; i++) {

@@ -54,6 +54,26 @@ class CallRateStageTest {
     }
 
     @Test
+    void theAlarmStartsAsTheLoadCrossesTheThresholdNotAtTheNextSample() {
+        CallRateStage s = new CallRateStage(new CallRateStage.Settings(1 << 16, 4, 10 * S, 1 << 12, 3),
+            Baseline.fixed(0, 0, 3, 20), 7);
+        s.tick(0);
+        s.tick(21 * S);
+        assertFalse(s.alarming());
+        long t = 21 * S + 1;
+        int i = 0;
+        boolean started = false;
+        while (!started) {
+            s.request(Sip.call("flood-" + i++ + "@x").invite(1, null), ALICE, t);
+            started = s.tick(t);
+            t += S / 100;
+        }
+        assertTrue(t < 22 * S, "alarm at " + (t - 21 * S) / 1e9 + " s, before the next sample");
+        assertTrue(s.load() > 20, "the alarm reports the load that crossed: " + s.load());
+        assertTrue(i >= 5 && i <= 7, i + " open exchanges of 4 cells cross mean 0 + floor 20");
+    }
+
+    @Test
     void challengedInviteIsTwoExchangesBothClosed() {
         Sip c = Sip.call("auth@a");
         req(c.invite(1, null));

@@ -34,10 +34,15 @@ public final class RouteToken {
     private final byte[] token = new byte[TokenSigner.TOKEN_CHARS];
     private final byte[] params = new byte[MAX_PARAMS];
     private final byte[] field = new byte[256];
+    private final byte[][] indexText;
 
     public RouteToken(MacKeyRing keys, List<InetSocketAddress> proxies) {
         this.signer = new TokenSigner(keys);
         this.proxies = List.copyOf(proxies);
+        this.indexText = new byte[this.proxies.size()][];
+        for (int i = 0; i < indexText.length; i++) {
+            indexText[i] = Integer.toString(i).getBytes(StandardCharsets.US_ASCII);
+        }
     }
 
     /**
@@ -51,8 +56,7 @@ public final class RouteToken {
         }
         input(m, m.fromTag(), proxy);
         signer.sign(token, 0);
-        out.writeBytes(PARAM).writeBytes(Integer.toString(index).getBytes(StandardCharsets.US_ASCII)).writeByte('-')
-            .writeBytes(token);
+        out.writeBytes(PARAM).writeBytes(indexText[index]).writeByte('-').writeBytes(token);
     }
 
     /**
@@ -87,15 +91,15 @@ public final class RouteToken {
             return null;
         }
         InetSocketAddress proxy = proxies.get(index);
-        for (long tag : new long[] {m.fromTag(), m.toTag()}) {
-            if (signable(m, tag)) {
-                input(m, tag, proxy);
-                if (signer.verify(params, t, TokenSigner.TOKEN_CHARS)) {
-                    return proxy;
-                }
-            }
+        return signedWith(m, m.fromTag(), proxy, t) || signedWith(m, m.toTag(), proxy, t) ? proxy : null;
+    }
+
+    private boolean signedWith(SipMessage m, long tag, InetSocketAddress proxy, int tokenAt) {
+        if (!signable(m, tag)) {
+            return false;
         }
-        return null;
+        input(m, tag, proxy);
+        return signer.verify(params, tokenAt, TokenSigner.TOKEN_CHARS);
     }
 
     /** Where the value of {@code bt} starts among the parameters, or -1. */
