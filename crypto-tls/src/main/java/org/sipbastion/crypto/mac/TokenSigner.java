@@ -68,6 +68,24 @@ public final class TokenSigner {
         compute(r.currentId(), r.current(), out, off);
     }
 
+    /**
+     * Writes the token for the current input under the live key {@code keyId} (the current or the
+     * previous one); false, writing nothing, when that key is not live.
+     */
+    public boolean signWith(char keyId, byte[] out, int off) {
+        byte[] key = ring.key(keyId);
+        if (key == null) {
+            return false;
+        }
+        compute(keyId, key, out, off);
+        return true;
+    }
+
+    /** The id of the key {@link #sign} uses now. */
+    public char currentKeyId() {
+        return ring.currentId();
+    }
+
     /** True when {@code token[off..off+17)} is a valid token for the current input under a live key. */
     public boolean verify(byte[] token, int off, int len) {
         if (len != TOKEN_CHARS) {

@@ -16,6 +16,8 @@ public final class InboundSip {
     private byte[] senderIp;
     /** A valid route token of ours was found on this (in-dialog) request. */
     boolean dialogProof;
+    /** ... and this is the proxy it names (null without a valid token). */
+    InetSocketAddress dialogProxy;
 
     public InboundSip(Limits limits) {
         this.message = new SipMessage(limits);
@@ -34,6 +36,7 @@ public final class InboundSip {
         sender = from;
         senderIp = null;
         dialogProof = false;
+        dialogProxy = null;
     }
 
     /** The sender's address as text, for the received parameter. */

@@ -72,6 +72,10 @@ public final class RequestForwarder extends ChannelInboundHandlerAdapter {
                 counters.unroutable.increment();
                 return;
             }
+        } else if (in.dialogProxy != null) {
+            // The dialog's own proxy, named by our route token: the same on every gateway of the
+            // pair and whatever the proxy list looks like now.
+            target = in.dialogProxy;
         } else {
             target = proxies.select(m.hash(m.callId()));
             if (target == null) {

@@ -10,8 +10,9 @@ import org.sipbastion.tier2.token.RouteToken;
 
 /**
  * Reads the route token tier 2 put in our Record-Route back from the top Route of an in-dialog
- * request and marks the request when it is valid, so that tier 1 takes it as proof of a dialog it
- * does not remember (set up before a restart, or through the HA peer). Passes every message on.
+ * request and, when it is valid, marks the request with the proxy it names: tier 1 takes it as
+ * proof of a dialog it does not remember (set up before a restart, or through the HA peer), and
+ * the forwarder sends the request to that proxy. Passes every message on.
  */
 public final class RouteTokenCheck extends ChannelInboundHandlerAdapter {
     private final RouteToken token;
@@ -29,7 +30,8 @@ public final class RouteTokenCheck extends ChannelInboundHandlerAdapter {
             SipMessage m = in.message;
             if (Range.present(m.toTag()) && m.routeCount() > 0 && self.matches(m, m.firstRoute(), false)
                 && m.sipUri(m.firstRoute(), uri)) {
-                in.dialogProof = token.verify(m, uri.params()) != null;
+                in.dialogProxy = token.verify(m, uri.params());
+                in.dialogProof = in.dialogProxy != null;
             }
         }
         ctx.fireChannelRead(msg);

@@ -33,9 +33,43 @@ class RestartDialogProofTest {
             + "trusted = yes\n"));
 
     private static EmbeddedChannel gateway(GatewayCounters counters) {
+        return gateway(CONFIG, counters);
+    }
+
+    private static EmbeddedChannel gateway(GatewayConfig config, GatewayCounters counters) {
         EmbeddedChannel ch = new EmbeddedChannel();
-        Gateway.pipeline(ch.pipeline(), CONFIG, counters, GATEWAY, a -> { });
+        Gateway.pipeline(ch.pipeline(), config, counters, GATEWAY, a -> { });
         return ch;
+    }
+
+    /**
+     * Scale-out or a changed proxy list: the second gateway has a third proxy, listed first, so
+     * Call-ID hashing would move some dialogs; their in-dialog requests follow the token instead.
+     */
+    @Test
+    void aGatewayWithAnotherProxyListSendsEachDialogToTheProxyItsTokenNames() {
+        java.net.InetSocketAddress proxyC = new java.net.InetSocketAddress("127.0.0.1", 5073);
+        GatewayConfig grown = new GatewayConfig(GATEWAY, null, List.of(proxyC, PROXY_B, PROXY_A), KEYS, Limits.DEFAULT,
+            CONFIG.rules());
+        EmbeddedChannel first = gateway(new GatewayCounters());
+        EmbeddedChannel second = gateway(grown, new GatewayCounters());
+        EmbeddedChannel secondNoToken = gateway(grown, new GatewayCounters());
+        int moved = 0;
+        for (int i = 0; i < 30; i++) {
+            String callId = "scale-" + i + "@x";
+            Sip.Sent invite = one(first, request("INVITE", callId, "INVITE"), CLIENT);
+            SipMessage fwd = invite.parsed();
+            String route = "Route: <" + fwd.string(fwd.firstRecordRoute()) + ">";
+            String toTag = "To: <sip:bob@example.com>;tag=uas1";
+            Sip.Sent bye = one(second, request("BYE", callId, "BYE", route).replace("To: <sip:bob@example.com>", toTag),
+                CLIENT);
+            assertEquals(invite.to(), bye.to(), callId + " follows its token");
+            // Without the token, hashing over the new list sends it elsewhere for some calls.
+            Sip.Sent hashed = one(secondNoToken, request("BYE", callId, "BYE").replace("To: <sip:bob@example.com>", toTag)
+                .replace("CSeq: 1 BYE", "CSeq: 1 OPTIONS").replace("BYE sip:", "OPTIONS sip:"), CLIENT);
+            moved += hashed.to().equals(invite.to()) ? 0 : 1;
+        }
+        assertTrue(moved > 0, "hashing alone would have moved some dialogs");
     }
 
     private static Sip.Sent one(EmbeddedChannel ch, String text, java.net.InetSocketAddress from) {
@@ -52,7 +86,7 @@ class RestartDialogProofTest {
         Sip.Sent invite = one(first, request("INVITE", "restart@x", "INVITE"), CLIENT);
         SipMessage fwd = invite.parsed();
         String recordRoute = fwd.string(fwd.firstRecordRoute());
-        assertTrue(recordRoute.matches("sip:127\\.0\\.0\\.1:5060;lr;bt=[01]-a[a-z2-7]{16}"), recordRoute);
+        assertTrue(recordRoute.matches("sip:127\\.0\\.0\\.1:5060;lr;bt=[a-z2-7]{8}-a[a-z2-7]{16}"), recordRoute);
         one(first, ForwardingTest.responseTo(fwd, 200, "OK"), invite.to());
 
         GatewayCounters after = new GatewayCounters();

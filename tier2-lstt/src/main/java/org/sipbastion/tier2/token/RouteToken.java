@@ -10,60 +10,73 @@ import org.sipbastion.parser.Range;
 import org.sipbastion.parser.SipMessage;
 
 /**
- * The route token: a URI parameter of our Record-Route, {@code ;bt=N-T}, where N is the index of
- * the proxy the dialog was sent to (in the configured proxy list: the proxy's address itself stays
- * hidden from clients) and T an HMAC (crypto-tls {@link TokenSigner}) over the Call-ID, the From tag
- * of the request that set the dialog up, and that proxy's address. Every in-dialog request carries
- * it back in its Route header, so it proves that the dialog was set up through a gateway holding
- * our keys, and names its proxy, whatever the receiving gateway remembers: after a restart or an
- * HA takeover, or on a second gateway.
+ * The route token: a URI parameter of our Record-Route, {@code ;bt=P-T}. P (8 base32 characters)
+ * names the proxy the dialog was sent to by a keyed hash of its address, so clients never see the
+ * address, and any gateway holding the keys finds the proxy among its own, whatever their order
+ * or number. T is an HMAC ({@link TokenSigner}: key id and 80 bits) over the Call-ID, the From tag
+ * of the request that set the dialog up, and that proxy's address. Every in-dialog request brings
+ * it back in its Route header, so it proves the dialog was set up through a gateway holding our
+ * keys, and names its proxy, whatever the receiving gateway remembers: after a restart, after an
+ * HA takeover, on a second gateway, or after the proxy list changed.
  *
  * <p>It proves the dialog, not the sender: whoever sees a request of the dialog can copy its Route.
  * Tier 1 accepts it only for a dialog it does not know (its own party check is stronger).
  *
- * <p>Not thread-safe: one per event loop.
+ * <p>Not thread-safe: one per event loop. Proxy ids are computed once per key and cached, so a
+ * message costs one HMAC to write or check, and allocates nothing.
  */
 public final class RouteToken {
     /** The URI parameter, with its separator. */
     public static final byte[] PARAM = ";bt=".getBytes(StandardCharsets.US_ASCII);
+    /** Characters of the proxy id. */
+    public static final int ID_CHARS = 8;
     private static final byte[] DOMAIN = "route-token".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PROXY_DOMAIN = "route-token-proxy".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_PARAMS = 512;
+    private static final int VALUE_CHARS = ID_CHARS + 1 + TokenSigner.TOKEN_CHARS;
 
     private final TokenSigner signer;
     private final List<InetSocketAddress> proxies;
+    /** The proxies' addresses as bytes (InetAddress hands out a copy each time). */
+    private final byte[][] addresses;
     private final byte[] token = new byte[TokenSigner.TOKEN_CHARS];
     private final byte[] params = new byte[MAX_PARAMS];
     private final byte[] field = new byte[256];
-    private final byte[][] indexText;
+    /** Proxy ids under the two keys last used (the current and the previous one, after a rotation). */
+    private final char[] idKey = new char[2];
+    private final byte[][][] ids = new byte[2][][];
+    private int nextCache;
 
     public RouteToken(MacKeyRing keys, List<InetSocketAddress> proxies) {
         this.signer = new TokenSigner(keys);
         this.proxies = List.copyOf(proxies);
-        this.indexText = new byte[this.proxies.size()][];
-        for (int i = 0; i < indexText.length; i++) {
-            indexText[i] = Integer.toString(i).getBytes(StandardCharsets.US_ASCII);
+        this.addresses = new byte[this.proxies.size()][];
+        for (int i = 0; i < addresses.length; i++) {
+            addresses[i] = this.proxies.get(i).getAddress().getAddress();
         }
     }
 
     /**
-     * Writes {@code ;bt=N-T} for the dialog {@code m} sets up through {@code proxy}; writes nothing
-     * for a proxy not in the list (nothing to name) or a request without From tag.
+     * Writes {@code ;bt=P-T} for the dialog {@code m} sets up through {@code proxy}; writes nothing
+     * for a proxy not in the list or a request whose Call-ID or From tag cannot be signed.
      */
     public void write(SipMessage m, InetSocketAddress proxy, ByteBuf out) {
         int index = proxies.indexOf(proxy);
         if (index < 0 || !signable(m, m.fromTag())) {
             return;
         }
-        input(m, m.fromTag(), proxy);
+        byte[][] known = ids(signer.currentKeyId());
+        input(m, m.fromTag(), index);
         signer.sign(token, 0);
-        out.writeBytes(PARAM).writeBytes(indexText[index]).writeByte('-').writeBytes(token);
+        out.writeBytes(PARAM).writeBytes(known[index]).writeByte('-').writeBytes(token);
     }
 
     /**
      * The proxy named by a valid token among {@code uriParams} (the parameters of our Route URI in
-     * an in-dialog request), or null. The token was made with the From tag of the request that set
-     * the dialog up: the caller's, which is the From tag of the caller's requests and the To tag of
-     * the callee's, so both are tried.
+     * an in-dialog request), or null: no token, a forged or altered one, one of keys we do not hold,
+     * or one naming a proxy we do not have. The token was made with the From tag of the request
+     * that set the dialog up: the caller's, which is the From tag of the caller's requests and the
+     * To tag of the callee's, so both are tried.
      */
     public InetSocketAddress verify(SipMessage m, long uriParams) {
         if (!Range.present(uriParams) || Range.length(uriParams) > MAX_PARAMS) {
@@ -71,35 +84,62 @@ public final class RouteToken {
         }
         int n = m.copy(uriParams, params, 0);
         int at = find(params, n);
-        if (at < 0) {
+        if (at < 0 || at + VALUE_CHARS > n || params[at + ID_CHARS] != '-'
+            || at + VALUE_CHARS < n && params[at + VALUE_CHARS] != ';') {
             return null;
         }
-        int index = 0;
-        int i = at;
-        while (i < n && params[i] >= '0' && params[i] <= '9' && i - at < 4) {
-            index = index * 10 + params[i++] - '0';
-        }
-        if (i == at || i >= n || params[i] != '-' || index >= proxies.size()) {
+        int t = at + ID_CHARS + 1;
+        byte[][] known = ids((char) params[t]);
+        if (known == null) {
             return null;
         }
-        int t = i + 1;
-        int end = t;
-        while (end < n && params[end] != ';') {
-            end++;
+        for (int i = 0; i < known.length; i++) {
+            if (sameId(known[i], params, at)) {
+                return signedWith(m, m.fromTag(), i, t) || signedWith(m, m.toTag(), i, t) ? proxies.get(i) : null;
+            }
         }
-        if (end - t != TokenSigner.TOKEN_CHARS) {
-            return null;
-        }
-        InetSocketAddress proxy = proxies.get(index);
-        return signedWith(m, m.fromTag(), proxy, t) || signedWith(m, m.toTag(), proxy, t) ? proxy : null;
+        return null;
     }
 
-    private boolean signedWith(SipMessage m, long tag, InetSocketAddress proxy, int tokenAt) {
+    private boolean signedWith(SipMessage m, long tag, int proxy, int tokenAt) {
         if (!signable(m, tag)) {
             return false;
         }
         input(m, tag, proxy);
         return signer.verify(params, tokenAt, TokenSigner.TOKEN_CHARS);
+    }
+
+    /** The ids of every proxy under key {@code keyId}, or null when that key is not live. */
+    private byte[][] ids(char keyId) {
+        for (int c = 0; c < 2; c++) {
+            if (ids[c] != null && idKey[c] == keyId) {
+                return ids[c];
+            }
+        }
+        byte[][] made = new byte[proxies.size()][ID_CHARS];
+        for (int i = 0; i < made.length; i++) {
+            signer.reset();
+            signer.field(PROXY_DOMAIN, 0, PROXY_DOMAIN.length);
+            address(i);
+            if (!signer.signWith(keyId, token, 0)) {
+                return null;
+            }
+            // The key id stays out: the token after it carries it.
+            System.arraycopy(token, 1, made[i], 0, ID_CHARS);
+        }
+        int c = nextCache;
+        nextCache = 1 - nextCache;
+        idKey[c] = keyId;
+        ids[c] = made;
+        return made;
+    }
+
+    private static boolean sameId(byte[] id, byte[] p, int at) {
+        int diff = 0;
+        for (int i = 0; i < ID_CHARS; i++) {
+            diff |= id[i] ^ p[at + i];
+        }
+        return diff == 0;
     }
 
     /** Where the value of {@code bt} starts among the parameters, or -1. */
@@ -113,14 +153,17 @@ public final class RouteToken {
         return -1;
     }
 
-    private void input(SipMessage m, long tag, InetSocketAddress proxy) {
+    private void input(SipMessage m, long tag, int proxy) {
         signer.reset();
         signer.field(DOMAIN, 0, DOMAIN.length);
         copyField(m, m.callId());
         copyField(m, tag);
-        byte[] a = proxy.getAddress().getAddress();
-        signer.field(a, 0, a.length);
-        signer.field(proxy.getPort());
+        address(proxy);
+    }
+
+    private void address(int proxy) {
+        signer.field(addresses[proxy], 0, addresses[proxy].length);
+        signer.field(proxies.get(proxy).getPort());
     }
 
     /** Call-ID and tag fit the signer whole (no real ones come near): a token never covers a prefix. */

@@ -18,6 +18,7 @@ import org.sipbastion.parser.UriParts;
 class RouteTokenTest {
     private static final InetSocketAddress A = new InetSocketAddress("10.0.0.11", 5060);
     private static final InetSocketAddress B = new InetSocketAddress("10.0.0.12", 5060);
+    private static final InetSocketAddress C = new InetSocketAddress("10.0.0.13", 5060);
     private static final MacKeyRing KEYS = MacKeyRing.of('k', "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
 
     private static SipMessage parse(String s) {
@@ -49,8 +50,9 @@ class RouteTokenTest {
     @Test
     void aTokenNamesItsProxyForBothPartiesOfTheDialogOnAnotherGatewayWithTheSameKeys() {
         String param = mint(new RouteToken(KEYS, List.of(A, B)), B);
-        assertTrue(param.matches(";bt=1-k[a-z2-7]{16}"), param);
-        RouteToken other = new RouteToken(KEYS, List.of(A, B));
+        assertTrue(param.matches(";bt=[a-z2-7]{8}-k[a-z2-7]{16}"), param);
+        // Another gateway of the pair, whose list has another order and one proxy more.
+        RouteToken other = new RouteToken(KEYS, List.of(C, B, A));
         String route = "<sip:192.0.2.1:5060;lr" + param + ">";
         assertEquals(B, verify(other, request("BYE", "<sip:alice@x>;tag=a1", "<sip:bob@x>;tag=b1", route)));
         // The callee's BYE: the caller's tag is now the To tag.
@@ -65,8 +67,10 @@ class RouteTokenTest {
         assertEquals(A, verify(t, request("BYE", "<sip:alice@x>;tag=a1", "<sip:bob@x>;tag=b1", good)));
         // Another dialog (tags) with this dialog's token.
         assertNull(verify(t, request("BYE", "<sip:eve@x>;tag=e1", "<sip:bob@x>;tag=b1", good)));
-        // The proxy index changed to steer the dialog elsewhere.
-        assertNull(verify(t, request("BYE", "<sip:alice@x>;tag=a1", "<sip:bob@x>;tag=b1", good.replace("bt=0-", "bt=1-"))));
+        // The proxy id swapped for B's, to steer the dialog elsewhere.
+        String idOfB = mint(t, B).substring(4, 12);
+        assertNull(verify(t, request("BYE", "<sip:alice@x>;tag=a1", "<sip:bob@x>;tag=b1",
+            good.replace(param.substring(4, 12), idOfB))));
         // One character of the MAC changed.
         char last = param.charAt(param.length() - 1);
         String flipped = good.replace(param, param.substring(0, param.length() - 1) + (last == 'a' ? 'b' : 'a'));
@@ -75,9 +79,21 @@ class RouteTokenTest {
         RouteToken foreign = new RouteToken(MacKeyRing.of('k', "another-key-another-key-another-k".getBytes(StandardCharsets.US_ASCII)),
             List.of(A, B));
         assertNull(verify(foreign, request("BYE", "<sip:alice@x>;tag=a1", "<sip:bob@x>;tag=b1", good)));
-        assertNull(verify(t, request("BYE", "<sip:alice@x>;tag=a1", "<sip:bob@x>;tag=b1", good.replace("bt=0-", "bt=7-"))));
+        // A gateway that does not have the proxy.
+        assertNull(verify(new RouteToken(KEYS, List.of(B, C)), request("BYE", "<sip:alice@x>;tag=a1", "<sip:bob@x>;tag=b1",
+            good)));
         assertNull(verify(t, request("BYE", "<sip:alice@x>;tag=a1", "<sip:bob@x>;tag=b1", "<sip:192.0.2.1;lr;bt=0-zz>")));
         assertNull(verify(t, request("BYE", "<sip:alice@x>;tag=a1", "<sip:bob@x>;tag=b1", "<sip:192.0.2.1;lr>")));
+    }
+
+    @Test
+    void tokensOfThePreviousKeyStillVerifyAfterARotation() {
+        String param = mint(new RouteToken(KEYS, List.of(A, B)), A);
+        RouteToken rotated = new RouteToken(KEYS.rotate("fresh-secret-fresh-secret-fresh-s".getBytes(StandardCharsets.US_ASCII)),
+            List.of(A, B));
+        assertEquals(A, verify(rotated, request("BYE", "<sip:alice@x>;tag=a1", "<sip:bob@x>;tag=b1",
+            "<sip:192.0.2.1:5060;lr" + param + ">")));
+        assertTrue(mint(rotated, A).matches(";bt=[a-z2-7]{8}-[^k][a-z2-7]{16}"), "new tokens use the new key");
     }
 
     @Test
