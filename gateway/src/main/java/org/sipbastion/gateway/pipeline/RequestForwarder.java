@@ -23,10 +23,11 @@ import org.sipbastion.tier2.token.RouteToken;
 
 /**
  * Requests, forwarded statelessly (RFC 3261 sections 16.6 and 16.11). From a client: to the proxy
- * that Call-ID affinity picks. From one of our proxies (e.g. the callee's BYE): to the Request-URI.
- * On the way: our Route entry is removed, a Record-Route added to dialog-creating requests so the
- * rest of the dialog crosses the edge (with the route token naming the dialog's proxy), our Via pushed with a derived signed branch, Max-Forwards
- * decremented, and the sender's real address stamped into its Via.
+ * our route token names (an in-dialog request), else to the one Call-ID affinity picks. From one of
+ * our proxies (e.g. the callee's BYE): to the Request-URI. On the way: our Route entry is removed,
+ * a Record-Route added to dialog-creating requests so the rest of the dialog crosses the edge (with
+ * the route token naming the dialog's proxy), our Via pushed with a derived signed branch,
+ * Max-Forwards decremented, and the sender's real address stamped into its Via.
  */
 public final class RequestForwarder extends ChannelInboundHandlerAdapter {
     private final RendezvousSelector<InetSocketAddress> proxies;
