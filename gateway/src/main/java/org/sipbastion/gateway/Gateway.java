@@ -19,6 +19,7 @@ import org.sipbastion.gateway.pipeline.AlarmLog;
 import org.sipbastion.gateway.pipeline.AnomalyFilter;
 import org.sipbastion.gateway.pipeline.LocalRequestHandler;
 import org.sipbastion.gateway.pipeline.PolicyFilter;
+import org.sipbastion.gateway.pipeline.PreloadedRouteFilter;
 import org.sipbastion.gateway.pipeline.RequestForwarder;
 import org.sipbastion.gateway.pipeline.ResponseRouter;
 import org.sipbastion.gateway.pipeline.ResponseVerifier;
@@ -221,6 +222,7 @@ public final class Gateway implements AutoCloseable {
         p.addLast("route-token-check", new RouteTokenCheck(routeToken, self));
         p.addLast("tier1-detectors", new AnomalyFilter(tier1, counters, Set.copyOf(config.proxies()), drops, clock));
         p.addLast("local-requests", new LocalRequestHandler(self, replier));
+        p.addLast("preloaded-route-check", new PreloadedRouteFilter(self, Set.copyOf(config.proxies()), counters, replier));
         p.addLast("response-router", new ResponseRouter(counters, local));
         p.addLast("request-forwarder", new RequestForwarder(new RendezvousSelector<>(config.proxies()), branches, routeToken, self, local,
             counters, replier));

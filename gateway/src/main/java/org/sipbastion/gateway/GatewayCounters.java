@@ -32,6 +32,12 @@ public final class GatewayCounters {
     public final LongAdder eventsLost = new LongAdder();
     /** Rule sets applied by a reload (the one loaded at start not counted). */
     public final LongAdder rulesApplied = new LongAdder();
+    /** Initial requests from clients with a Route beyond ours, refused with 403 (not an open relay). */
+    public final LongAdder preloadedRoutes = new LongAdder();
+    /** Trust-domain headers (P-Asserted-Identity...) removed from untrusted clients' requests. */
+    public final LongAdder trustHeadersStripped = new LongAdder();
+    /** Requests refused with 403 for carrying more than TrustHeaders.MAX such headers. */
+    public final LongAdder trustHeadersRefused = new LongAdder();
 
     private static String withDetail(EnumCounters<?> c) {
         long total = c.total();
@@ -43,6 +49,8 @@ public final class GatewayCounters {
         return "received=" + received.sum() + " keep_alives=" + keepAlives.sum() + " requests_forwarded=" + requestsForwarded.sum()
             + " responses_forwarded=" + responsesForwarded.sum() + " local_replies=" + localReplies.sum()
             + " malformed=" + withDetail(malformed) + " refused=" + withDetail(refused) + " dropped=" + withDetail(dropped) + " alarms=" + alarms.sum() + " events_lost=" + eventsLost.sum()
-            + " unroutable=" + unroutable.sum() + " no_proxy=" + noProxyAvailable.sum() + " internal_errors=" + internalErrors.sum();
+            + " unroutable=" + unroutable.sum() + " no_proxy=" + noProxyAvailable.sum() + " internal_errors=" + internalErrors.sum()
+            + " preloaded_routes=" + preloadedRoutes.sum() + " trust_headers_stripped=" + trustHeadersStripped.sum()
+            + " trust_headers_refused=" + trustHeadersRefused.sum();
     }
 }

@@ -239,6 +239,12 @@ public final class AnomalyHandler {
             blocked > 0 ? rules.offenderBlockNanos : 0));
     }
 
+    /** Whether {@code source} belongs to a trusted profile (a peer whose identity headers we keep). */
+    public boolean trusted(InetAddress source) {
+        Profile p = profile(source);
+        return p != null && p.trusted();
+    }
+
     private Profile profile(InetAddress source) {
         for (Profile p : rules.profiles) {
             if (p.contains(source)) {

@@ -18,6 +18,8 @@ public final class InboundSip {
     boolean dialogProof;
     /** ... and this is the proxy it names (null without a valid token). */
     InetSocketAddress dialogProxy;
+    /** The sender is a trusted profile of the rules: its identity headers are kept. */
+    boolean trustedSource;
 
     public InboundSip(Limits limits) {
         this.message = new SipMessage(limits);
@@ -37,6 +39,7 @@ public final class InboundSip {
         senderIp = null;
         dialogProof = false;
         dialogProxy = null;
+        trustedSource = false;
     }
 
     /** The sender's address as text, for the received parameter. */

@@ -11,6 +11,7 @@ import org.sipbastion.gateway.GatewayCounters;
 import org.sipbastion.gateway.forward.BranchCodec;
 import org.sipbastion.gateway.forward.Destinations;
 import org.sipbastion.gateway.forward.SelfAddress;
+import org.sipbastion.gateway.forward.TrustHeaders;
 import org.sipbastion.parser.MessageEditor;
 import org.sipbastion.parser.Method;
 import org.sipbastion.parser.ProxyRewrites;
@@ -90,6 +91,20 @@ public final class RequestForwarder extends ChannelInboundHandlerAdapter {
             }
         }
         editor.reset();
+        if (!fromProxy && !in.trustedSource) {
+            int stripped = TrustHeaders.strip(m, editor);
+            if (stripped < 0) {
+                counters.trustHeadersRefused.increment();
+                ByteBuf out = replier.begin(ctx, in, 403, "Forbidden (identity headers)");
+                if (out != null) {
+                    replier.send(ctx, in, out);
+                }
+                return;
+            }
+            if (stripped > 0) {
+                counters.trustHeadersStripped.add(stripped);
+            }
+        }
         if (m.routeCount() > 0 && selfUri.matches(m, m.firstRoute(), false)) {
             ProxyRewrites.popRoute(editor, m);
         }

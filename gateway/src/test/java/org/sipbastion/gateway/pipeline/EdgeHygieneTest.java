@@ -1,0 +1,81 @@
+package org.sipbastion.gateway.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sipbastion.gateway.pipeline.Sip.CLIENT;
+import static org.sipbastion.gateway.pipeline.Sip.GATEWAY;
+import static org.sipbastion.gateway.pipeline.Sip.KEYS;
+import static org.sipbastion.gateway.pipeline.Sip.PROXY_A;
+import static org.sipbastion.gateway.pipeline.Sip.PROXY_B;
+import static org.sipbastion.gateway.pipeline.Sip.datagram;
+import static org.sipbastion.gateway.pipeline.Sip.request;
+import static org.sipbastion.gateway.pipeline.Sip.sent;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.sipbastion.gateway.Gateway;
+import org.sipbastion.gateway.GatewayConfig;
+import org.sipbastion.gateway.GatewayCounters;
+import org.sipbastion.parser.Limits;
+
+/** Not an open relay, and no identity chosen by an untrusted client, on the whole pipeline. */
+class EdgeHygieneTest {
+    /** 127.0.0.1 is an ordinary client here; 127.0.0.9 a trusted peer (an SBC of a partner). */
+    private static final InetSocketAddress PEER = new InetSocketAddress("127.0.0.9", 5060);
+    private static final GatewayConfig CONFIG = new GatewayConfig(GATEWAY, null, List.of(PROXY_A, PROXY_B), KEYS,
+        Limits.DEFAULT, Sip.rules("[profile partner]\nsource = 127.0.0.9\ntrusted = yes\n"));
+    private final GatewayCounters counters = new GatewayCounters();
+    private final EmbeddedChannel ch = new EmbeddedChannel();
+
+    EdgeHygieneTest() {
+        Gateway.pipeline(ch.pipeline(), CONFIG, counters, GATEWAY, a -> { });
+    }
+
+    private Sip.Sent one(String text, InetSocketAddress from) {
+        ch.writeInbound(datagram(text, from));
+        List<Sip.Sent> out = sent(ch);
+        assertEquals(1, out.size(), counters.summary());
+        return out.get(0);
+    }
+
+    @Test
+    void aRoutePreloadedBeyondUsIsRefusedOursAloneIsNot() {
+        Sip.Sent refused = one(request("INVITE", "relay@x", "INVITE", "Route: <sip:127.0.0.1:5060;lr>, <sip:victim.example.net;lr>"),
+            CLIENT);
+        assertEquals(CLIENT, refused.to());
+        assertTrue(refused.text().startsWith("SIP/2.0 403 Forbidden (pre-loaded Route)"), refused.text());
+        Sip.Sent foreign = one(request("OPTIONS", "relay2@x", "OPTIONS", "Route: <sip:victim.example.net;lr>"), CLIENT);
+        assertTrue(foreign.text().startsWith("SIP/2.0 403"), foreign.text());
+        assertEquals(2, counters.preloadedRoutes.sum());
+        // Naming us as outbound proxy is fine: the request goes to a proxy without our entry.
+        Sip.Sent outbound = one(request("INVITE", "ok@x", "INVITE", "Route: <sip:127.0.0.1:5060;lr>"), CLIENT);
+        assertTrue(outbound.to().equals(PROXY_A) || outbound.to().equals(PROXY_B));
+        assertEquals(0, outbound.parsed().routeCount());
+    }
+
+    @Test
+    void identityHeadersOfUntrustedClientsAreRemovedAndATrustedPeersKept() {
+        String invite = request("INVITE", "pai@x", "INVITE", "P-Asserted-Identity: <sip:+15551234567@carrier.example>",
+            "p-asserted-identity: <tel:+15551234567>", "Remote-Party-ID: <sip:ceo@example.com>;party=calling",
+            "P-Preferred-Identity: <sip:alice@example.com>");
+        String out = one(invite, CLIENT).text();
+        assertTrue(!out.toLowerCase().contains("p-asserted-identity") && !out.contains("Remote-Party-ID"), out);
+        assertTrue(out.contains("P-Preferred-Identity: <sip:alice@example.com>"), "the client's own wish stays");
+        assertEquals(3, counters.trustHeadersStripped.sum());
+        String kept = one(invite.replace("pai@x", "pai2@x"), PEER).text();
+        assertTrue(kept.contains("P-Asserted-Identity: <sip:+15551234567@carrier.example>"), kept);
+    }
+
+    @Test
+    void aRequestStuffedWithIdentityHeadersIsRefused() {
+        String[] many = new String[9];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = "P-Asserted-Identity: <sip:" + i + "@x>";
+        }
+        Sip.Sent out = one(request("INVITE", "stuffed@x", "INVITE", many), CLIENT);
+        assertTrue(out.text().startsWith("SIP/2.0 403 Forbidden (identity headers)"), out.text());
+        assertEquals(1, counters.trustHeadersRefused.sum());
+    }
+}
