@@ -8,6 +8,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,6 +21,7 @@ import org.sipbastion.gateway.pipeline.AnomalyFilter;
 import org.sipbastion.gateway.pipeline.LocalRequestHandler;
 import org.sipbastion.gateway.pipeline.PolicyFilter;
 import org.sipbastion.gateway.pipeline.PreloadedRouteFilter;
+import org.sipbastion.gateway.pipeline.TerminationTimeProbe;
 import org.sipbastion.gateway.pipeline.RequestForwarder;
 import org.sipbastion.gateway.pipeline.ResponseRouter;
 import org.sipbastion.gateway.pipeline.ResponseVerifier;
@@ -31,6 +33,7 @@ import org.sipbastion.gateway.rules.RulesWatcher;
 import org.sipbastion.gateway.state.BaselineStore;
 import org.sipbastion.gateway.transport.EventLoops;
 import org.sipbastion.tier1.AnomalyHandler;
+import org.sipbastion.tier2.lstt.TerminationMeter;
 import org.sipbastion.tier2.token.RouteToken;
 import org.sipbastion.tier1.bloom.Baseline;
 import org.sipbastion.tier1.event.AlarmListener;
@@ -63,6 +66,8 @@ public final class Gateway implements AutoCloseable {
     /** Drop capture: rotated at 64 MiB (five old files kept), at most 100 samples a second. */
     private static final long DROP_CAPTURE_BYTES = 64L << 20;
     private static final int DROP_SAMPLES_PER_SECOND = 100;
+    /** BYEs awaiting their final response that tier 2's termination meter remembers. */
+    private static final int PENDING_BYES = 1 << 16;
 
     private final GatewayConfig config;
     private final GatewayCounters counters;
@@ -221,10 +226,12 @@ public final class Gateway implements AutoCloseable {
         RouteToken routeToken = new RouteToken(config.keys(), config.proxies());
         p.addLast("route-token-check", new RouteTokenCheck(routeToken, self));
         p.addLast("tier1-detectors", new AnomalyFilter(tier1, counters, Set.copyOf(config.proxies()), drops, clock));
+        TerminationMeter stt = new TerminationMeter(config.proxies(), PENDING_BYES);
+        p.addLast("tier2-termination-time", new TerminationTimeProbe(stt, clock));
         p.addLast("local-requests", new LocalRequestHandler(self, replier));
         p.addLast("preloaded-route-check", new PreloadedRouteFilter(self, Set.copyOf(config.proxies()), counters, replier));
         p.addLast("response-router", new ResponseRouter(counters, local));
-        p.addLast("request-forwarder", new RequestForwarder(new RendezvousSelector<>(config.proxies()), branches, routeToken, self, local,
+        p.addLast("request-forwarder", new RequestForwarder(new RendezvousSelector<>(config.proxies()), branches, routeToken, stt, clock, self, local,
             counters, replier));
     }
 
@@ -246,6 +253,25 @@ public final class Gateway implements AutoCloseable {
     /** The rule set tier 1 runs now (read on the event loop). */
     public Rules rules() throws InterruptedException {
         return onLoop(() -> tier1().rules());
+    }
+
+    /**
+     * Each proxy's session-termination time as tier 2 measures it (read on the event loop), one
+     * entry per proxy in configuration order: "ADDRESS=MEAN ms (N)" or "ADDRESS=unknown".
+     */
+    public List<String> sessionTerminationTimes() throws InterruptedException {
+        return onLoop(() -> {
+            TerminationMeter m = channel.pipeline().get(TerminationTimeProbe.class).meter();
+            long now = System.nanoTime();
+            List<String> out = new java.util.ArrayList<>();
+            for (int i = 0; i < m.proxies().size(); i++) {
+                double mean = m.times().mean(i, now);
+                out.add(m.proxies().get(i).getAddress().getHostAddress() + ":" + m.proxies().get(i).getPort() + "="
+                    + (Double.isNaN(mean) ? "unknown" : String.format(java.util.Locale.ROOT, "%.1f ms (%d)", mean / 1e6,
+                    m.times().samples(i, now))));
+            }
+            return out;
+        });
     }
 
     /** The mean of tier 1's call-rate baseline (read on the event loop): learned, restored or fixed. */

@@ -20,6 +20,8 @@ import org.sipbastion.parser.ResponseWriter;
 import org.sipbastion.parser.SipMessage;
 import org.sipbastion.parser.UriParts;
 import org.sipbastion.tier2.affinity.RendezvousSelector;
+import java.util.function.LongSupplier;
+import org.sipbastion.tier2.lstt.TerminationMeter;
 import org.sipbastion.tier2.token.RouteToken;
 
 /**
@@ -43,10 +45,15 @@ public final class RequestForwarder extends ChannelInboundHandlerAdapter {
     private final byte[] viaPrefix;
     private final byte[] recordRoute;
     private final RouteToken routeToken;
+    private final TerminationMeter terminations;
+    private final LongSupplier clock;
 
     public RequestForwarder(RendezvousSelector<InetSocketAddress> proxies, BranchCodec branches, RouteToken routeToken,
-        SelfAddress selfUri, InetSocketAddress self, GatewayCounters counters, StatelessReplier replier) {
+        TerminationMeter terminations, LongSupplier clock, SelfAddress selfUri, InetSocketAddress self,
+        GatewayCounters counters, StatelessReplier replier) {
         this.routeToken = routeToken;
+        this.terminations = terminations;
+        this.clock = clock;
         this.proxies = proxies;
         this.proxySet = Set.copyOf(proxies.targets());
         this.branches = branches;
@@ -127,6 +134,9 @@ public final class RequestForwarder extends ChannelInboundHandlerAdapter {
         editor.writeTo(m.buffer(), m.messageStart(), m.messageEnd(), out);
         ctx.write(new DatagramPacket(out, target));
         counters.requestsForwarded.increment();
+        if (!fromProxy) {
+            terminations.sent(m, target, clock.getAsLong());
+        }
     }
 
     @Override

@@ -1,0 +1,53 @@
+package org.sipbastion.tier2.lstt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class SessionTerminationTimesTest {
+    private static final long MS = 1_000_000L;
+    private static final long S = 1_000_000_000L;
+
+    @Test
+    void theMeanIsOverTheLastKSamplesNoOlderThanT() {
+        SessionTerminationTimes t = new SessionTerminationTimes(2, 4, 10 * S);
+        assertTrue(Double.isNaN(t.mean(0, 0)), "unknown before any sample");
+        t.record(0, 10 * MS, S);
+        t.record(0, 20 * MS, 2 * S);
+        assertEquals(15 * MS, t.mean(0, 2 * S), 1e-6);
+        assertTrue(Double.isNaN(t.mean(1, 2 * S)), "per proxy");
+        // K = 4: the fifth sample replaces the first.
+        t.record(0, 30 * MS, 3 * S);
+        t.record(0, 40 * MS, 4 * S);
+        t.record(0, 50 * MS, 5 * S);
+        assertEquals(35 * MS, t.mean(0, 5 * S), 1e-6);
+        assertEquals(4, t.samples(0, 5 * S));
+        // T = 10 s: at 13.5 s only the samples of 4 and 5 s are young enough.
+        assertEquals(45 * MS, t.mean(0, 13 * S + S / 2), 1e-6);
+        assertEquals(2, t.samples(0, 13 * S + S / 2));
+        assertTrue(Double.isNaN(t.mean(0, 60 * S)), "all too old");
+        assertEquals(5, t.total(0));
+    }
+
+    @Test
+    void pendingByesGiveOneSampleEachFromTheProxyTheyWentTo() {
+        PendingByes p = new PendingByes(64);
+        p.sent(42, 1, S);
+        p.sent(42, 1, S + 300 * MS); // retransmission: the clock runs from the first send
+        assertEquals(-1, p.answered(42, 0, 2 * S), "an answer from another proxy is not this BYE's");
+        assertEquals(S, p.answered(42, 1, 2 * S));
+        assertEquals(-1, p.answered(42, 1, 2 * S), "taken once");
+        assertEquals(-1, p.answered(7, 1, 2 * S));
+    }
+
+    @Test
+    void aFullTableForgetsTheOldestNotTheNewest() {
+        PendingByes p = new PendingByes(8);
+        for (long k = 1; k <= 100; k++) {
+            p.sent(k * 0x9E3779B97F4A7C15L, 0, k * MS);
+        }
+        assertTrue(p.overwritten() >= 92, "overwritten " + p.overwritten());
+        assertEquals(MS, p.answered(100 * 0x9E3779B97F4A7C15L, 0, 101 * MS), "the newest is there");
+    }
+}
