@@ -80,8 +80,10 @@ public final class MessageEditor {
     }
 
     /**
-     * Writes [start, end) of {@code src} with the edits applied to {@code dst}. Edits at the same
-     * position keep the order they were made in; overlapping removals are a caller bug.
+     * Writes [start, end) of {@code src} with the edits applied to {@code dst}. At one position,
+     * pure insertions come before an edit that removes bytes (an insert before the first header
+     * and the deletion of that header both start there), and otherwise keep the order they were
+     * made in; overlapping removals are a caller bug.
      */
     public void writeTo(ByteBuf src, int start, int end, ByteBuf dst) {
         if (open >= 0) {
@@ -89,7 +91,7 @@ public final class MessageEditor {
         }
         for (int i = 0; i < count; i++) {
             int j = i;
-            while (j > 0 && at[order[j - 1]] > at[i]) {
+            while (j > 0 && after(order[j - 1], i)) {
                 order[j] = order[j - 1];
                 j--;
             }
@@ -107,5 +109,10 @@ public final class MessageEditor {
             p = pos + removed[e];
         }
         dst.writeBytes(src, p, end - p);
+    }
+
+    /** Edit {@code a} goes after edit {@code b} (made later than a). */
+    private boolean after(int a, int b) {
+        return at[a] > at[b] || at[a] == at[b] && removed[a] > 0 && removed[b] == 0;
     }
 }

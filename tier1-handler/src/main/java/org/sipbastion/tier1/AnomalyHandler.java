@@ -75,6 +75,7 @@ public final class AnomalyHandler {
         this.callRate = new CallRateStage(rules.callRate, baseline != null && rules.baselineMean == null ? baseline
             : newBaseline(rules), seed ^ 0x637274L);
         callRate.vouchInto(known);
+        control.spareKnown(known);
         this.ruleHits = new long[rules.rules.size()];
         this.ruleAlarmAt = new long[rules.rules.size()];
     }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.sipbastion.crypto.mac.MacKeyRing;
+import org.sipbastion.gateway.state.KeyFile;
 import org.sipbastion.gateway.Gateway;
 import org.sipbastion.gateway.GatewayConfig;
 import org.sipbastion.gateway.demo.DemoProxy;
@@ -147,7 +148,14 @@ final class ServeCommand {
                     proxies.add(p.address());
                 }
             }
-            GatewayConfig config = new GatewayConfig(listen, advertise, proxies, MacKeyRing.random(), Limits.DEFAULT, rules,
+            // With a state directory the key survives restarts (and can be copied to the HA peer).
+            MacKeyRing keys;
+            try {
+                keys = stateDir == null ? MacKeyRing.random() : KeyFile.loadOrCreate(stateDir);
+            } catch (java.io.IOException e) {
+                throw new StartFailure("cannot read or make the HMAC key in " + stateDir + ": " + e.getMessage(), e);
+            }
+            GatewayConfig config = new GatewayConfig(listen, advertise, proxies, keys, Limits.DEFAULT, rules,
                 rulePaths, stateDir, events, dropPcap, nftSet);
             gateway = startOrExplain(() -> Gateway.start(config), listen);
             printBanner(gateway, demoProxies);

@@ -68,6 +68,25 @@ class EdgeHygieneTest {
         assertTrue(kept.contains("P-Asserted-Identity: <sip:+15551234567@carrier.example>"), kept);
     }
 
+    /** Our insertions (Via, Record-Route) and a deleted header all start right after the request line. */
+    @Test
+    void aDeletedFirstHeaderAndOurInsertionsAtTheSamePlaceBothApply() {
+        String paiFirst = Sip.lines("INVITE sip:bob@192.0.2.200 SIP/2.0", "P-Asserted-Identity: <sip:boss@x>",
+            "Via: SIP/2.0/UDP 10.1.1.1:5062;branch=z9hG4bKfirst;rport", "Max-Forwards: 70",
+            "From: <sip:alice@example.com>;tag=f1", "To: <sip:bob@example.com>", "Call-ID: first@x", "CSeq: 1 INVITE",
+            "Content-Length: 0", "");
+        Sip.Sent out = one(paiFirst, CLIENT);
+        assertTrue(!out.text().contains("P-Asserted-Identity") && out.parsed().viaCount() == 2, out.text());
+        String routeFirst = Sip.lines("BYE sip:bob@192.0.2.200 SIP/2.0", "Route: <sip:127.0.0.1:5060;lr>",
+            "Via: SIP/2.0/UDP 10.1.1.1:5062;branch=z9hG4bKbye;rport", "Max-Forwards: 70",
+            "From: <sip:alice@example.com>;tag=f1", "To: <sip:bob@example.com>;tag=t1", "Call-ID: first@x", "CSeq: 2 BYE",
+            "Content-Length: 0", "");
+        ch.writeInbound(datagram(routeFirst, CLIENT));
+        List<Sip.Sent> sentOut = sent(ch);
+        assertEquals(0, counters.internalErrors.sum(), counters.summary());
+        assertTrue(sentOut.size() <= 1);
+    }
+
     @Test
     void aRequestStuffedWithIdentityHeadersIsRefused() {
         String[] many = new String[9];

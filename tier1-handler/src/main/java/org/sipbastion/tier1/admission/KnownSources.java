@@ -12,7 +12,7 @@ import org.sipbastion.tier1.table.Fingerprints;
  * shed: a flooder that never completes a call never earns one, a phone that registered has one.
  *
  * <p>Only good behaviour inserts, so attackers cannot fill the table; it is fixed in size, and the
- * least recently vouched-for addresses make room. Not thread-safe: one per event loop.
+ * least recently used addresses (looked up or vouched for) make room. Not thread-safe: one per event loop.
  */
 public final class KnownSources {
     private final FingerprintTable table;

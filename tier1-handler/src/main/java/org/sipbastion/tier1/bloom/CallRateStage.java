@@ -49,6 +49,7 @@ public final class CallRateStage {
      */
     private static final int RANK_OPEN = 1;
     private KnownSources known;
+    private final long[] answerTag;
     private static final long SECOND = 1_000_000_000L;
 
     private Settings settings;
@@ -88,6 +89,7 @@ public final class CallRateStage {
         this.state = new byte[n];
         this.generation = new long[n];
         this.opener = new InetAddress[n];
+        this.answerTag = new long[n];
         this.seed = seed;
     }
 
@@ -121,18 +123,20 @@ public final class CallRateStage {
             generation[slot] = filter.add(session(m));
             opener[slot] = source;
         } else if (method == Method.ACK) {
-            close(m, false, now);
+            close(m, false, now, source);
         }
     }
 
     /** A response that passed the gateway's branch check. */
     public void response(SipMessage m, long now) {
         if (m.statusCode() >= 200 && m.cseqMethod() == Method.BYE) {
-            close(m, true, now);
+            close(m, true, now, null);
         } else if (m.statusCode() / 100 == 2 && m.cseqMethod() == Method.INVITE) {
             int slot = transactions.find(transaction(m, false), now);
             if (slot >= 0 && state[slot] == OPEN) {
                 state[slot] = ANSWERED;
+                // The To tag of the answer: only who received it can acknowledge it.
+                answerTag[slot] = tagHash(m);
             }
         }
     }
@@ -145,10 +149,18 @@ public final class CallRateStage {
         this.known = known;
     }
 
-    private void close(SipMessage m, boolean bye, long now) {
+    private static long tagHash(SipMessage m) {
+        long tag = m.toTag();
+        return org.sipbastion.parser.Range.present(tag) ? m.hash(tag) | 1 : 0;
+    }
+
+    private void close(SipMessage m, boolean bye, long now, InetAddress source) {
         int slot = transactions.find(transaction(m, bye), now);
         if (slot >= 0 && (state[slot] & OPEN) != 0) {
-            if (state[slot] == ANSWERED && known != null) {
+            // A completed call vouches for its caller only when the caller itself acknowledged the
+            // 2xx it received: the ACK from the INVITE's address, with the answer's To tag.
+            if (state[slot] == ANSWERED && known != null && opener[slot] != null && opener[slot].equals(source)
+                && answerTag[slot] != 0 && answerTag[slot] == tagHash(m)) {
                 known.vouch(opener[slot], now);
             }
             state[slot] = CLOSED;

@@ -107,6 +107,7 @@ public final class ControlStage {
     private final long[] tokenTime;
     private final UriParts from = new UriParts();
     private final AlarmListener alarms;
+    private org.sipbastion.tier1.admission.KnownSources known;
 
     public ControlStage(Settings settings, long seed, AlarmListener alarms) {
         this.settings = settings;
@@ -157,13 +158,15 @@ public final class ControlStage {
         }
         int method = m.method().ordinal();
         boolean ending = m.method() == Method.BYE || m.method() == Method.CANCEL;
-        if (l.judgeAddress()) {
+        long user = userKey(m);
+        // Without a usable user (none, or the shared anonymous identity) the address is judged even
+        // where a profile judges users only: else a phone behind the NAT could send unjudged.
+        if (l.judgeAddress() || user == 0) {
             Detector d = observe(Fingerprints.mix(src, method), now, ending, m, source, false, l);
             if (d != Detector.NONE) {
                 return d;
             }
         }
-        long user = userKey(m);
         return user == 0 ? Detector.NONE : observe(Fingerprints.mix(user, method), now, ending, m, source, true, l);
     }
 
@@ -262,9 +265,16 @@ public final class ControlStage {
      * block stays with its method (the address may be a NAT with other users behind it).
      */
     private void blockAddress(boolean byUser, InetAddress source, long now, long until, Detector why) {
-        if (!byUser) {
+        // Not for an address that has completed calls: over UDP anyone can spoof it, and 21 forged
+        // requests would cut it off for every method. Its method stays blocked like any other.
+        if (!byUser && (known == null || !known.known(source, now))) {
             block(source, now, until, why);
         }
+    }
+
+    /** Addresses known to be user agents (see KnownSources): never blocked for all methods at once. */
+    public void spareKnown(org.sipbastion.tier1.admission.KnownSources known) {
+        this.known = known;
     }
 
     private Alarm overRate(long now, SipMessage m, InetAddress source, boolean byUser, Limits l) {

@@ -39,7 +39,7 @@ public enum RuleKey {
     CALL_RATE_KNOWN_FOR("call_rate", "known_for", Type.DURATION, "86400s", 1, 365 * 86_400, false, false,
         "how long a completed call or accepted credentials make an address known"),
     CALL_RATE_KNOWN_SOURCES("call_rate", "known_sources", Type.INTEGER, "262144", 1024, 1 << 26, false, true,
-        "known addresses remembered; the least recently vouched-for make room"),
+        "known addresses remembered; the least recently used make room"),
 
     CONTROL_FLOOD_DISPERSION("control", "flood_dispersion", Type.DECIMAL, "0.08", 0, 10, false, false,
         "epsilon: a stream whose coefficient of variation is below it is tool-made (floods)"),

@@ -74,6 +74,28 @@ class CallRateStageTest {
     }
 
     @Test
+    void onlyTheCallerAcknowledgingTheAnswerItGotMakesItKnown() {
+        org.sipbastion.tier1.admission.KnownSources known = new org.sipbastion.tier1.admission.KnownSources(1024, 3600 * S, 5);
+        stage.vouchInto(known);
+        InetAddress mallory = Sip.ip("203.0.113.66");
+        Sip spoofed = Sip.call("spoofed-ack@a");
+        req(spoofed.invite(1, null));
+        resp(spoofed.response(200, "INVITE", 1, "t1"));
+        stage.request(spoofed.ack(1, "t1", true), mallory, now++);
+        assertFalse(known.known(ALICE, now), "an ACK from another address vouches for nobody");
+        Sip guessed = Sip.call("guessed-tag@a");
+        req(guessed.invite(1, null));
+        resp(guessed.response(200, "INVITE", 1, "t1"));
+        req(guessed.ack(1, "not-the-tag", true));
+        assertFalse(known.known(ALICE, now), "nor one without the answer's To tag");
+        Sip real = Sip.call("real@a");
+        req(real.invite(1, null));
+        resp(real.response(200, "INVITE", 1, "t7"));
+        req(real.ack(1, "t7", true));
+        assertTrue(known.known(ALICE, now));
+    }
+
+    @Test
     void challengedInviteIsTwoExchangesBothClosed() {
         Sip c = Sip.call("auth@a");
         req(c.invite(1, null));

@@ -229,6 +229,38 @@ class ControlStageTest {
     }
 
     @Test
+    void aKnownAddressIsNeverBlockedForAllMethodsByWhatCouldBeSpoofed() {
+        ControlStage limited = new ControlStage(new ControlStage.Settings(0.08, 0.05, 10.0, 4, 20, 50, 60 * S, 20, 20,
+            1 << 12, 60 * S), 1, alarms::add);
+        org.sipbastion.tier1.admission.KnownSources known = new org.sipbastion.tier1.admission.KnownSources(1024, 3600 * S, 2);
+        limited.spareKnown(known);
+        InetAddress phone = Sip.ip("198.51.100.20");
+        known.vouch(phone, S);
+        Sip s = new Sip("forged@x", "forged", "1");
+        int i = 0;
+        while (limited.request(s.options(i + 1), phone, S + i * (S / 50)) == Detector.NONE) {
+            i++;
+        }
+        long t = S + i * (S / 50);
+        assertEquals(Detector.NONE, limited.request(new Sip("call@x", "alice", "2").invite(1, null), phone, t + 1),
+            "its calls still pass; only the forged method is blocked");
+    }
+
+    @Test
+    void anAnonymousFloodBehindANatIsJudgedByItsAddress() {
+        ControlStage limited = new ControlStage(new ControlStage.Settings(0.08, 0.05, 10.0, 4, 20, 50, 60 * S, 20, 20,
+            1 << 12, 60 * S), 1, alarms::add);
+        ControlStage.Limits natOffice = new ControlStage.Limits(10.0, 20, 20, false);
+        InetAddress nat = Sip.ip("198.51.100.30");
+        int dropped = 0;
+        for (int i = 0; i < 200; i++) {
+            dropped += limited.request(new Sip("anon" + i + "@x", "anonymous", "1").invite(1, null), nat, S + i * (S / 100),
+                natOffice) != Detector.NONE ? 1 : 0;
+        }
+        assertTrue(dropped > 150, "dropped " + dropped);
+    }
+
+    @Test
     void anonymousCallersAreNotOneUser() {
         ControlStage limited = new ControlStage(new ControlStage.Settings(0.08, 0.05, 10.0, 4, 20, 50, 60 * S, 20, 20,
             1 << 12, 60 * S), 1, alarms::add);

@@ -28,17 +28,17 @@ public final class PendingByes {
     public void sent(long key, int proxyIndex, long now) {
         long k = key == 0 ? 1 : key;
         int base = (int) (k ^ (k >>> 32)) & mask;
-        int victim = base;
+        int victim = -1;
         for (int i = 0; i < PROBES; i++) {
             int s = (base + i) & mask;
             if (keys[s] == k) {
-                return; // a retransmission: the first send is the start
+                return; // a retransmission: the first send is the start (answered slots leave holes: look at all)
             }
             if (keys[s] == 0) {
-                victim = s;
-                break;
-            }
-            if (sentAt[s] < sentAt[victim]) {
+                if (victim < 0 || keys[victim] != 0) {
+                    victim = s;
+                }
+            } else if (victim < 0 || keys[victim] != 0 && sentAt[s] < sentAt[victim]) {
                 victim = s;
             }
         }

@@ -19,7 +19,9 @@ public final class SessionTerminationTimes {
     private final long maxAgeNanos;
     private final long[][] stt;
     private final long[][] takenAt;
+    /** Where each proxy's next sample goes, and how many of its slots hold one. */
     private final int[] next;
+    private final int[] filled;
     private final long[] total;
 
     /**
@@ -36,15 +38,17 @@ public final class SessionTerminationTimes {
         this.stt = new long[proxies][window];
         this.takenAt = new long[proxies][window];
         this.next = new int[proxies];
+        this.filled = new int[proxies];
         this.total = new long[proxies];
     }
 
     /** One BYE of proxy {@code proxy} took {@code nanos} to its final response, observed at {@code now}. */
     public void record(int proxy, long nanos, long now) {
-        int i = next[proxy] % window;
+        int i = next[proxy];
         stt[proxy][i] = Math.max(0, nanos);
         takenAt[proxy][i] = now;
-        next[proxy]++;
+        next[proxy] = (i + 1) % window;
+        filled[proxy] = Math.min(filled[proxy] + 1, window);
         total[proxy]++;
     }
 
@@ -52,7 +56,7 @@ public final class SessionTerminationTimes {
     public double mean(int proxy, long now) {
         long sum = 0;
         int n = 0;
-        int kept = Math.min(next[proxy], window);
+        int kept = filled[proxy];
         for (int i = 0; i < kept; i++) {
             if (now - takenAt[proxy][i] <= maxAgeNanos) {
                 sum += stt[proxy][i];
@@ -65,7 +69,7 @@ public final class SessionTerminationTimes {
     /** n_i: the samples the mean rests on now. */
     public int samples(int proxy, long now) {
         int n = 0;
-        int kept = Math.min(next[proxy], window);
+        int kept = filled[proxy];
         for (int i = 0; i < kept; i++) {
             if (now - takenAt[proxy][i] <= maxAgeNanos) {
                 n++;

@@ -23,7 +23,9 @@ import org.sipbastion.parser.SipMessage;
  * Tier 1 accepts it only for a dialog it does not know (its own party check is stronger).
  *
  * <p>Not thread-safe: one per event loop. Proxy ids are computed once per key and cached, so a
- * message costs one HMAC to write or check, and allocates nothing.
+ * message costs one HMAC to write or check (two for the callee's requests). The JDK's HMAC
+ * allocates a few dozen bytes per computation, as for our Via branches; a hand-rolled HMAC on two
+ * MessageDigests would remove that.
  */
 public final class RouteToken {
     /** The URI parameter, with its separator. */
@@ -115,6 +117,11 @@ public final class RouteToken {
             if (ids[c] != null && idKey[c] == keyId) {
                 return ids[c];
             }
+        }
+        // A key id we do not hold (a forged token) must cost no allocation: check it first.
+        signer.reset();
+        if (!signer.signWith(keyId, token, 0)) {
+            return null;
         }
         byte[][] made = new byte[proxies.size()][ID_CHARS];
         for (int i = 0; i < made.length; i++) {

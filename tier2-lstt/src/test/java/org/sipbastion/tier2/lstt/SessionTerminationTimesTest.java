@@ -42,6 +42,31 @@ class SessionTerminationTimesTest {
     }
 
     @Test
+    void aRetransmissionBehindAnAnsweredSlotKeepsItsFirstClock() {
+        PendingByes p = new PendingByes(8);
+        // Three keys in one probe run (same low bits), the first answered: a hole before the third.
+        long a = 8;
+        long b = 16;
+        long c = 24;
+        p.sent(a, 0, S);
+        p.sent(b, 0, S);
+        p.sent(c, 0, S);
+        assertEquals(S, p.answered(a, 0, 2 * S));
+        p.sent(c, 0, 3 * S);
+        assertEquals(3 * S, p.answered(c, 0, 4 * S), "timed from the first send");
+    }
+
+    @Test
+    void theRingKeepsWorkingPastItsSize() {
+        SessionTerminationTimes t = new SessionTerminationTimes(1, 3, 100 * S);
+        for (int i = 1; i <= 1000; i++) {
+            t.record(0, i * MS, i);
+        }
+        assertEquals(999 * MS, t.mean(0, 1000), 1e-6);
+        assertEquals(3, t.samples(0, 1000));
+    }
+
+    @Test
     void aFullTableForgetsTheOldestNotTheNewest() {
         PendingByes p = new PendingByes(8);
         for (long k = 1; k <= 100; k++) {
