@@ -199,7 +199,12 @@ public final class AnomalyHandler {
     public void response(SipMessage m, InetAddress source, long now) {
         dialogs.response(m, source, now);
         callRate.response(m, now);
-        known.vouch(auth.response(m, now), now);
+        InetAddress authenticated = auth.response(m, now);
+        // Accepted credentials vouch only on a REGISTER: an INVITE to a public number may be
+        // answered whatever its Authorization header holds.
+        if (m.cseqMethod() == org.sipbastion.parser.Method.REGISTER) {
+            known.vouch(authenticated, now);
+        }
         tick(now);
     }
 

@@ -65,6 +65,7 @@ public final class CallRateStage {
     private long learnFrom;
     /** The threshold as of the last sample; infinite until the baseline has learned. */
     private double alarmAt = Double.POSITIVE_INFINITY;
+    private long alarmStartedAt;
     private int lastSample;
     private boolean alarming;
 
@@ -191,6 +192,7 @@ public final class CallRateStage {
             // is seen as it crosses, not up to a second later. Samples alone teach the baseline.
             if (!alarming && filter.raisedCells() > alarmAt) {
                 alarming = true;
+                alarmStartedAt = now;
                 lastSample = filter.raisedCells();
                 return true;
             }
@@ -204,18 +206,23 @@ public final class CallRateStage {
             return false;
         }
         boolean was = alarming;
-        if (was && lastSample > baseline.mean()) {
+        if (was && lastSample > baseline.mean() && now - alarmStartedAt < 2 * settings.windowNanos()) {
             // Hysteresis: an alarm lasts until the load is back down to the mean. While it lasts
             // new calls of unknown sources are shed, which freezes the flood's share of the load
             // (perhaps only two deviations, when the alarm started on a peak of normal load) until
             // the window rotates it out; ending any earlier, the normal load's noise would switch
             // shedding and blocking off while the flood goes on (the detection harness saw it).
-            // Such samples do not teach the baseline (an attack must not).
+            // Such samples do not teach the baseline (an attack must not). Two windows after the
+            // start every exchange of the flood has rotated out: a load still above the mean but
+            // under the threshold then is normal growth, which the baseline must be free to learn.
             alarming = true;
         } else {
             alarming = baseline.sample(lastSample);
         }
         alarmAt = baseline.learned() ? baseline.threshold() : Double.POSITIVE_INFINITY;
+        if (alarming && !was) {
+            alarmStartedAt = now;
+        }
         return alarming && !was;
     }
 

@@ -35,9 +35,9 @@ public enum RuleKey {
     CALL_RATE_OFFENDER_BLOCK("call_rate", "offender_block", Type.DURATION, "60s", 0, 86_400, false, false,
         "how long offenders are blocked (0: name them in the alarm, block nothing)"),
     CALL_RATE_SHED_UNKNOWN("call_rate", "shed_unknown", Type.BOOLEAN, "yes", 0, 0, false, false,
-        "while the alarm lasts, drop new INVITEs from addresses with no completed call (2xx then ACK) or accepted credentials"),
+        "while the alarm lasts, drop new INVITEs from addresses with no completed call (2xx then ACK) or accepted REGISTER"),
     CALL_RATE_KNOWN_FOR("call_rate", "known_for", Type.DURATION, "86400s", 1, 365 * 86_400, false, false,
-        "how long a completed call or accepted credentials make an address known"),
+        "how long a completed call or accepted REGISTER makes an address known"),
     CALL_RATE_KNOWN_SOURCES("call_rate", "known_sources", Type.INTEGER, "262144", 1024, 1 << 26, false, true,
         "known addresses remembered; the least recently used make room"),
 
