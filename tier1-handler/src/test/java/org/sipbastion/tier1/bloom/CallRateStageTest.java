@@ -95,6 +95,58 @@ class CallRateStageTest {
         assertTrue(known.known(ALICE, now));
     }
 
+    /**
+     * After a flood is over the load may stay above the mean (more calls than learned): the alarm
+     * holds for two windows at most, then lasts only above the threshold, so the baseline can learn.
+     */
+    @Test
+    void theHysteresisLastsTwoWindowsAtMost() {
+        CallRateStage s = new CallRateStage(new CallRateStage.Settings(1 << 16, 4, 100 * S, 1 << 12, 3),
+            Baseline.fixed(40, 0, 3, 50), 9);
+        // Threshold: 40 + max(3 x sqrt(4 x 40), 50) = 90 raised cells. Steady calls: 4 a second, each
+        // open for 4 s, so 16 open exchanges (64 cells), above the mean and under the threshold.
+        java.util.ArrayDeque<Sip> steady = new java.util.ArrayDeque<>();
+        int made = 0;
+        s.tick(0);
+        long alarmFrom = -1;
+        boolean heldAt150 = false;
+        boolean heldAt190 = false;
+        for (long t = 1; t <= 500; t++) {
+            long now = t * S;
+            while (steady.size() >= 16) {
+                s.request(steady.pollFirst().ack(1, "t", false), ALICE, now);
+            }
+            for (int i = 0; i < 4; i++) {
+                Sip c = Sip.call("steady-" + made++ + "@x");
+                s.request(c.invite(1, null), ALICE, now);
+                steady.addLast(c);
+            }
+            if (t == 250) {
+                // A flood of 20 INVITEs starts the alarm; it ends at once (its exchanges close).
+                Sip[] flood = new Sip[20];
+                for (int i = 0; i < flood.length; i++) {
+                    flood[i] = Sip.call("flood-" + i + "@x");
+                    s.request(flood[i].invite(1, null), ALICE, now);
+                }
+                s.tick(now);
+                assertTrue(s.alarming(), "the flood starts the alarm at once");
+                alarmFrom = now;
+                for (Sip f : flood) {
+                    s.request(f.ack(1, "t", false), ALICE, now);
+                }
+            }
+            s.tick(now);
+            if (alarmFrom > 0 && now - alarmFrom == 150 * S) {
+                heldAt150 = s.alarming();
+            }
+            if (alarmFrom > 0 && now - alarmFrom == 190 * S) {
+                heldAt190 = s.alarming();
+            }
+        }
+        assertTrue(heldAt150 && heldAt190, "held while the load stays above the mean, within two windows");
+        assertFalse(s.alarming(), "ended after two windows under the threshold");
+    }
+
     @Test
     void challengedInviteIsTwoExchangesBothClosed() {
         Sip c = Sip.call("auth@a");
