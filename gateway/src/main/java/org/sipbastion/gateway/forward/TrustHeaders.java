@@ -6,15 +6,16 @@ import org.sipbastion.parser.MessageEditor;
 import org.sipbastion.parser.SipMessage;
 
 /**
- * The headers a trust domain asserts about a caller (RFC 3325 section 5; RFC 3455; the older
- * Remote-Party-ID): a proxy believes them because they came from inside. The edge removes them
+ * The headers a trust domain asserts about a caller (RFC 3325 section 5; RFC 3455, RFC 7315; RFC 5502
+ * P-Served-User; the older Remote-Party-ID): a proxy believes them because they came from inside. The edge removes them
  * from requests of untrusted clients, who could otherwise choose the identity the network shows.
  * P-Preferred-Identity stays: it is the client's own wish, which the proxy checks.
  */
 public final class TrustHeaders {
     private static final byte[][] NAMES = {
         bytes("P-Asserted-Identity"), bytes("Remote-Party-ID"), bytes("P-Asserted-Service"),
-        bytes("P-Charging-Vector"), bytes("P-Charging-Function-Addresses"),
+        bytes("P-Charging-Vector"), bytes("P-Charging-Function-Addresses"), bytes("P-Served-User"),
+        bytes("P-Visited-Network-ID"),
     };
     /** More than this many is not a message any client sends: the rest stay, and the caller refuses it. */
     public static final int MAX = 8;

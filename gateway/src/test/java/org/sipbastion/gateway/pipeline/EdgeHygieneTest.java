@@ -59,11 +59,13 @@ class EdgeHygieneTest {
     void identityHeadersOfUntrustedClientsAreRemovedAndATrustedPeersKept() {
         String invite = request("INVITE", "pai@x", "INVITE", "P-Asserted-Identity: <sip:+15551234567@carrier.example>",
             "p-asserted-identity: <tel:+15551234567>", "Remote-Party-ID: <sip:ceo@example.com>;party=calling",
+            "P-Served-User: <sip:victim@example.com>;sescase=orig",
             "P-Preferred-Identity: <sip:alice@example.com>");
         String out = one(invite, CLIENT).text();
-        assertTrue(!out.toLowerCase().contains("p-asserted-identity") && !out.contains("Remote-Party-ID"), out);
+        assertTrue(!out.toLowerCase().contains("p-asserted-identity") && !out.contains("Remote-Party-ID")
+            && !out.contains("P-Served-User"), out);
         assertTrue(out.contains("P-Preferred-Identity: <sip:alice@example.com>"), "the client's own wish stays");
-        assertEquals(3, counters.trustHeadersStripped.sum());
+        assertEquals(4, counters.trustHeadersStripped.sum());
         String kept = one(invite.replace("pai@x", "pai2@x"), PEER).text();
         assertTrue(kept.contains("P-Asserted-Identity: <sip:+15551234567@carrier.example>"), kept);
     }
