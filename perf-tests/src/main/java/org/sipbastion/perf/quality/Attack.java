@@ -153,9 +153,4 @@ record Attack(String name, String description, Supplier<List<byte[]>> messages, 
         Matcher m = CALL_ID.matcher(text);
         return m.find() ? text.substring(0, m.end(2)) + "-" + loop + text.substring(m.end(2)) : text;
     }
-
-    static String callId(String text) {
-        Matcher m = CALL_ID.matcher(text);
-        return m.find() ? m.group(2).trim() : "";
-    }
 }

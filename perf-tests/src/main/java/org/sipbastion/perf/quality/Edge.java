@@ -122,12 +122,4 @@ final class Edge {
     List<Alarm> alarms() {
         return alarms;
     }
-
-    GatewayCounters counters() {
-        return counters;
-    }
-
-    AnomalyHandler tier1() {
-        return tier1;
-    }
 }

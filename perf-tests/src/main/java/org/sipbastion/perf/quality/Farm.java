@@ -37,7 +37,6 @@ final class Farm {
     private final Map<String, Pending> dialogs = new HashMap<>();
     private long tags;
     private long nonces;
-    private long answered;
 
     Farm(Sim sim, Edge edge, Ledger ledger) {
         this.sim = sim;
@@ -119,7 +118,6 @@ final class Farm {
                 return;
             }
             dialogs.put(callId, p);
-            answered++;
             respondNow(proxy, m, 200, "OK", p.toTag);
             if (twice) {
                 // The ACK was slow or lost: the UAS's 2xx retransmission (RFC 3261 13.3.1.4).
@@ -203,11 +201,7 @@ final class Farm {
 
     private void send(InetSocketAddress proxy, String callId, byte[] datagram) {
         String dropped = edge.offer(proxy, datagram);
-        ledger.fromFarm(callId, dropped, sim.now());
-    }
-
-    long answered() {
-        return answered;
+        ledger.fromFarm(callId, dropped);
     }
 
     static String user(String uri) {

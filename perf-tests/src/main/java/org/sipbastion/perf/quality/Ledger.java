@@ -39,7 +39,6 @@ final class Ledger {
     /** Calls of the normal traffic, and those that lost a message to the gateway. */
     private final Set<String> normalCalls = new HashSet<>();
     private final Set<String> hurtCalls = new HashSet<>();
-    private final Set<String> attackCalls = new HashSet<>();
     private boolean measuring;
 
     /** From now on, drops count (the warm-up before is reported apart). */
@@ -66,18 +65,17 @@ final class Ledger {
     }
 
     /** An answer or request from the proxies: normal when it belongs to a normal call, else a reply to the attack (not counted). */
-    void fromFarm(String callId, String detector, long now) {
+    void fromFarm(String callId, String detector) {
         if (isNormal(callId)) {
             fromPhone(callId, "from-proxy", detector);
         }
     }
 
-    void fromAttacker(String callId, String detector, long now) {
+    void fromAttacker(String detector, long now) {
         if (attackStart < 0) {
             attackStart = now;
         }
         attack.add("attack", detector);
-        attackCalls.add(callId);
         if (detector != null && detectedAt < 0) {
             detectedAt = now;
         }

@@ -118,7 +118,6 @@ final class Phones {
     private final Map<String, Call> active = new HashMap<>();
     private long calls;
     private long branches;
-    private long sent;
 
     Phones(Sim sim, Edge edge, Ledger ledger, Mix mix) {
         this.sim = sim;
@@ -385,7 +384,6 @@ final class Phones {
     }
 
     private void send(Phone p, String callId, String kind, String text) {
-        sent++;
         String dropped = edge.offer(p.address, SipText.bytes(text));
         ledger.fromPhone(callId, kind, dropped);
     }
@@ -408,9 +406,5 @@ final class Phones {
             skip--;
         }
         return found;
-    }
-
-    long sent() {
-        return sent;
     }
 }

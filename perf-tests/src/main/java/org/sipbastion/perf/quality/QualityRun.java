@@ -170,7 +170,7 @@ final class QualityRun {
             InetSocketAddress from = attack.source(sent);
             sent++;
             String dropped = edge.offer(from, adapted.getBytes(StandardCharsets.ISO_8859_1));
-            ledger.fromAttacker(Attack.callId(adapted), dropped, sim.now());
+            ledger.fromAttacker(dropped, sim.now());
             double mean = Sim.S / perSecond;
             long gap = switch (timing) {
                 case CONSTANT -> (long) mean;
