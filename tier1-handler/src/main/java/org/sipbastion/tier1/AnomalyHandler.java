@@ -57,6 +57,7 @@ public final class AnomalyHandler {
     private final byte[] user = new byte[64];
     private long[] ruleHits;
     private String lastRule;
+    private boolean lastTrusted;
     private long[] ruleAlarmAt;
     private long nextReport = Long.MIN_VALUE;
     private CidrSet denied = CidrSet.EMPTY;
@@ -134,6 +135,7 @@ public final class AnomalyHandler {
      * not fake.
      */
     public Detector request(SipMessage m, InetAddress source, long now, boolean outbound, boolean proven) {
+        lastTrusted = false;
         if (denied.contains(source)) {
             tick(now);
             return Detector.DENY_LIST;
@@ -157,11 +159,12 @@ public final class AnomalyHandler {
             }
         }
         Detector d = Detector.NONE;
+        Profile p = profile(source);
+        lastTrusted = p != null && p.trusted();
         // Our own proxies are not judged by rate or dispersion: at carrier volume their callee BYEs
         // and NOTIFYs would look like floods. Rules and the dialog checks still see them.
         if (!allowed && !outbound) {
-            Profile p = profile(source);
-            if (p == null || !p.trusted()) {
+            if (!lastTrusted) {
                 d = control.request(m, source, now, p == null ? null : p.limits());
                 if (d == Detector.NONE) {
                     d = auth.request(m, source, now);
@@ -245,10 +248,12 @@ public final class AnomalyHandler {
             blocked > 0 ? rules.offenderBlockNanos : 0));
     }
 
-    /** Whether {@code source} belongs to a trusted profile (a peer whose identity headers we keep). */
-    public boolean trusted(InetAddress source) {
-        Profile p = profile(source);
-        return p != null && p.trusted();
+    /**
+     * Whether the source of the last request judged belongs to a trusted profile (a peer whose
+     * identity headers the forwarder keeps): looked up once, for both.
+     */
+    public boolean lastRequestTrusted() {
+        return lastTrusted;
     }
 
     private Profile profile(InetAddress source) {

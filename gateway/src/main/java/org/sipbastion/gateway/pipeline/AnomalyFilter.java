@@ -77,7 +77,7 @@ public final class AnomalyFilter extends ChannelInboundHandlerAdapter {
             return;
         }
         Detector d = handler.request(in.message, in.sender.getAddress(), now, proxies.contains(in.sender), in.dialogProof);
-        in.trustedSource = handler.trusted(in.sender.getAddress());
+        in.trustedSource = handler.lastRequestTrusted();
         if (d == Detector.NONE) {
             ctx.fireChannelRead(in);
         } else {
