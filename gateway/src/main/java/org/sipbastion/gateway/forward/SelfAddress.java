@@ -24,14 +24,16 @@ public final class SelfAddress {
 
     /** True when the SIP URI in {@code uri} names us; {@code withoutUser} also requires no user part. */
     public boolean matches(SipMessage m, long uri, boolean withoutUser) {
-        if (!m.sipUri(uri, parts)) {
+        return m.sipUri(uri, parts) && matches(m, parts, withoutUser);
+    }
+
+    /** As above, for a URI the caller has parsed already (and still needs the parts of). */
+    public boolean matches(SipMessage m, UriParts parsed, boolean withoutUser) {
+        if (withoutUser && Range.present(parsed.user())) {
             return false;
         }
-        if (withoutUser && Range.present(parts.user())) {
-            return false;
-        }
-        int p = parts.port() < 0 ? 5060 : parts.port();
-        return p == port && (m.contentEquals(parts.host(), advertised, true) || m.contentEquals(parts.host(), listenIp, true));
+        int p = parsed.port() < 0 ? 5060 : parsed.port();
+        return p == port && (m.contentEquals(parsed.host(), advertised, true) || m.contentEquals(parsed.host(), listenIp, true));
     }
 
     public byte[] advertised() {

@@ -28,8 +28,8 @@ public final class RouteTokenCheck extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof InboundSip in && in.message.isRequest()) {
             SipMessage m = in.message;
-            if (Range.present(m.toTag()) && m.routeCount() > 0 && self.matches(m, m.firstRoute(), false)
-                && m.sipUri(m.firstRoute(), uri)) {
+            if (Range.present(m.toTag()) && m.routeCount() > 0 && m.sipUri(m.firstRoute(), uri)
+                && self.matches(m, uri, false)) {
                 in.dialogProxy = token.verify(m, uri.params());
                 in.dialogProof = in.dialogProxy != null;
             }
