@@ -21,7 +21,7 @@ import org.sipbastion.gateway.pipeline.AnomalyFilter;
 import org.sipbastion.gateway.pipeline.LocalRequestHandler;
 import org.sipbastion.gateway.pipeline.PolicyFilter;
 import org.sipbastion.gateway.pipeline.PreloadedRouteFilter;
-import org.sipbastion.gateway.pipeline.TerminationTimeProbe;
+import org.sipbastion.gateway.pipeline.ProxyFeedback;
 import org.sipbastion.gateway.pipeline.RequestForwarder;
 import org.sipbastion.gateway.pipeline.ResponseRouter;
 import org.sipbastion.gateway.pipeline.ResponseVerifier;
@@ -33,7 +33,9 @@ import org.sipbastion.gateway.rules.RulesWatcher;
 import org.sipbastion.gateway.state.BaselineStore;
 import org.sipbastion.gateway.transport.EventLoops;
 import org.sipbastion.tier1.AnomalyHandler;
-import org.sipbastion.tier2.lstt.TerminationMeter;
+import java.nio.file.Path;
+import org.sipbastion.tier2.dialog.DialogTable;
+import org.sipbastion.tier2.farm.ProxyFarm;
 import org.sipbastion.tier2.token.RouteToken;
 import org.sipbastion.tier1.bloom.Baseline;
 import org.sipbastion.tier1.event.AlarmListener;
@@ -45,7 +47,6 @@ import org.sipbastion.gateway.events.JsonLinesEventLog;
 import org.sipbastion.gateway.firewall.NftSet;
 import org.sipbastion.gateway.pipeline.DropRecorder;
 import org.sipbastion.tier1.rules.Rules;
-import org.sipbastion.tier2.affinity.RendezvousSelector;
 
 /**
  * One running gateway: a UDP listener whose pipeline is decode, tier 1 (policy, response check,
@@ -66,8 +67,10 @@ public final class Gateway implements AutoCloseable {
     /** Drop capture: rotated at 64 MiB (five old files kept), at most 100 samples a second. */
     private static final long DROP_CAPTURE_BYTES = 64L << 20;
     private static final int DROP_SAMPLES_PER_SECOND = 100;
-    /** BYEs awaiting their final response that tier 2's termination meter remembers. */
-    private static final int PENDING_BYES = 1 << 16;
+    /** Transactions awaiting a proxy's final response that tier 2 remembers (for its measures). */
+    private static final int PENDING_TRANSACTIONS = 1 << 16;
+    /** Tier 2's dialog table in the state directory. */
+    public static final String DIALOG_FILE = "dialogs.cm";
 
     private final GatewayConfig config;
     private final GatewayCounters counters;
@@ -226,13 +229,18 @@ public final class Gateway implements AutoCloseable {
         RouteToken routeToken = new RouteToken(config.keys(), config.proxies());
         p.addLast("route-token-check", new RouteTokenCheck(routeToken, self));
         p.addLast("tier1-detectors", new AnomalyFilter(tier1, counters, Set.copyOf(config.proxies()), drops, clock));
-        TerminationMeter stt = new TerminationMeter(config.proxies(), PENDING_BYES);
-        p.addLast("tier2-termination-time", new TerminationTimeProbe(stt, clock));
+        GatewayConfig.Balancing b = config.balancing();
+        Path dialogFile = config.stateDir() == null ? null : config.stateDir().resolve(DIALOG_FILE);
+        ProxyFarm farm = new ProxyFarm(config.proxies(), b.specs(), b.algorithm().create(seed), PENDING_TRANSACTIONS,
+            (proxies, listener) -> new DialogTable(dialogFile, b.maxDialogs(), b.dialogTtlSeconds() * 1000, proxies,
+                listener),
+            b.deadProxyDialogs(), clock.getAsLong());
+        p.addLast("tier2-proxy-feedback", new ProxyFeedback(farm, clock));
         p.addLast("local-requests", new LocalRequestHandler(self, replier));
         p.addLast("preloaded-route-check", new PreloadedRouteFilter(self, Set.copyOf(config.proxies()), counters, replier));
         p.addLast("response-router", new ResponseRouter(counters, local));
-        p.addLast("request-forwarder", new RequestForwarder(new RendezvousSelector<>(config.proxies()), branches, routeToken, stt, clock, self, local,
-            counters, replier));
+        p.addLast("request-forwarder", new RequestForwarder(farm, branches, routeToken, clock, self, local, counters,
+            replier));
     }
 
     /** Hands a validated rule set to tier 1, on its event loop; its tables and learned state stay. */
@@ -261,14 +269,14 @@ public final class Gateway implements AutoCloseable {
      */
     public List<String> sessionTerminationTimes() throws InterruptedException {
         return onLoop(() -> {
-            TerminationMeter m = channel.pipeline().get(TerminationTimeProbe.class).meter();
+            ProxyFarm farm = channel.pipeline().get(ProxyFeedback.class).farm();
             long now = System.nanoTime();
             List<String> out = new java.util.ArrayList<>();
-            for (int i = 0; i < m.proxies().size(); i++) {
-                double mean = m.times().mean(i, now);
-                out.add(m.proxies().get(i).getAddress().getHostAddress() + ":" + m.proxies().get(i).getPort() + "="
+            for (int i = 0; i < farm.addresses().size(); i++) {
+                double mean = farm.pool().stt().mean(i, now);
+                out.add(ProxyFarm.name(farm.address(i)) + "="
                     + (Double.isNaN(mean) ? "unknown" : String.format(java.util.Locale.ROOT, "%.1f ms (%d)", mean / 1e6,
-                    m.times().samples(i, now))));
+                    farm.pool().stt().samples(i, now))));
             }
             return out;
         });

@@ -6,6 +6,9 @@ import java.util.List;
 import org.sipbastion.crypto.mac.MacKeyRing;
 import org.sipbastion.parser.Limits;
 import org.sipbastion.tier1.rules.Rules;
+import org.sipbastion.tier2.balance.Algorithm;
+import org.sipbastion.tier2.farm.ProxyFarm;
+import org.sipbastion.tier2.pool.ProxySpec;
 
 /**
  * What one gateway instance needs to run (the first slice: static proxies, UDP).
@@ -21,10 +24,19 @@ import org.sipbastion.tier1.rules.Rules;
  * @param eventLog   JSON-lines file for tier 1's drops and alarms (rotated); null: none
  * @param dropCapture pcap file for samples of dropped datagrams (rotated); null: none
  * @param nftSet     FAMILY:TABLE:SET that blocked addresses are added to (early drop); null: none
+ * @param balancing  tier 2's algorithm and each proxy's priority, weight and capacity; null: LSTT, all equal
  */
 public record GatewayConfig(
     InetSocketAddress listen, String advertised, List<InetSocketAddress> proxies, MacKeyRing keys, Limits limits,
-    Rules rules, List<Path> rulePaths, Path stateDir, Path eventLog, Path dropCapture, String nftSet) {
+    Rules rules, List<Path> rulePaths, Path stateDir, Path eventLog, Path dropCapture, String nftSet,
+    Balancing balancing) {
+
+    /** LSTT over proxies of equal priority, weight 1, capacity unknown. */
+    public GatewayConfig(InetSocketAddress listen, String advertised, List<InetSocketAddress> proxies, MacKeyRing keys,
+                         Limits limits, Rules rules, List<Path> rulePaths, Path stateDir, Path eventLog, Path dropCapture,
+                         String nftSet) {
+        this(listen, advertised, proxies, keys, limits, rules, rulePaths, stateDir, eventLog, dropCapture, nftSet, null);
+    }
 
     /** With tier 1's default rules, no rule files to watch, no state kept. */
     public GatewayConfig(InetSocketAddress listen, String advertised, List<InetSocketAddress> proxies, MacKeyRing keys,
@@ -51,10 +63,63 @@ public record GatewayConfig(
         }
         proxies = List.copyOf(proxies);
         rulePaths = List.copyOf(rulePaths);
+        if (balancing == null) {
+            balancing = Balancing.of(proxies);
+        } else if (balancing.specs().size() != proxies.size()) {
+            throw new IllegalArgumentException("one priority/weight/capacity spec per proxy is needed");
+        }
+    }
+
+    /**
+     * Tier 2: the choice of proxy for new calls and the dialog table.
+     *
+     * @param algorithm        the balancing algorithm (LSTT by default; the peers for comparison)
+     * @param specs            each proxy's SRV priority, weight and capacity, in the order of {@code proxies}
+     * @param maxDialogs       rows of the dialog table (kept in STATE_DIR/dialogs.cm when there is a state directory)
+     * @param dialogTtlSeconds TTL backstop of a confirmed dialog that nothing refreshes
+     * @param deadProxyDialogs the requests of a dialog whose proxy is down: rejected (481) or re-routed
+     */
+    public record Balancing(Algorithm algorithm, List<ProxySpec> specs, long maxDialogs, long dialogTtlSeconds,
+                            ProxyFarm.DeadProxyDialogs deadProxyDialogs) {
+        /** Rows by default: twice 100,000 concurrent calls, for the ended ones lingering beside them. */
+        public static final long DEFAULT_MAX_DIALOGS = 200_000;
+
+        public Balancing {
+            if (algorithm == null || deadProxyDialogs == null) {
+                throw new IllegalArgumentException("a balancing algorithm and a dead-proxy policy are needed");
+            }
+            if (maxDialogs < 1 || dialogTtlSeconds < 1) {
+                throw new IllegalArgumentException("the dialog table needs at least one row and a TTL of at least 1 s");
+            }
+            specs = List.copyOf(specs);
+        }
+
+        /** LSTT over these proxies, all equal; the default table size and TTL; dialogs of a dead proxy rejected. */
+        public static Balancing of(List<InetSocketAddress> proxies) {
+            return new Balancing(Algorithm.LSTT, ProxyFarm.plainSpecs(proxies), DEFAULT_MAX_DIALOGS,
+                ProxyFarm.DEFAULT_TTL_MILLIS / 1000, ProxyFarm.DeadProxyDialogs.REJECT);
+        }
+
+        public Balancing withAlgorithm(Algorithm a) {
+            return new Balancing(a, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs);
+        }
+
+        public Balancing withMaxDialogs(long n) {
+            return new Balancing(algorithm, specs, n, dialogTtlSeconds, deadProxyDialogs);
+        }
+
+        public Balancing withDeadProxyDialogs(ProxyFarm.DeadProxyDialogs d) {
+            return new Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, d);
+        }
+    }
+
+    public GatewayConfig withBalancing(Balancing b) {
+        return new GatewayConfig(listen, advertised, proxies, keys, limits, rules, rulePaths, stateDir, eventLog, dropCapture,
+            nftSet, b);
     }
 
     public GatewayConfig withListen(InetSocketAddress address) {
         return new GatewayConfig(address, advertised, proxies, keys, limits, rules, rulePaths, stateDir, eventLog, dropCapture,
-            nftSet);
+            nftSet, balancing);
     }
 }

@@ -19,6 +19,8 @@ public final class GatewayCounters {
     /** No usable destination: unresolvable Via, our own address, broadcast. */
     public final LongAdder unroutable = new LongAdder();
     public final LongAdder noProxyAvailable = new LongAdder();
+    /** In-dialog requests answered 481 because their dialog's proxy is down (dead_proxy_dialogs = reject). */
+    public final LongAdder dialogProxyDown = new LongAdder();
     public final LongAdder internalErrors = new LongAdder();
     /** Datagrams that are not SIP, by parser verdict. */
     public final EnumCounters<Reason> malformed = new EnumCounters<>(Reason.class);
@@ -49,7 +51,8 @@ public final class GatewayCounters {
         return "received=" + received.sum() + " keep_alives=" + keepAlives.sum() + " requests_forwarded=" + requestsForwarded.sum()
             + " responses_forwarded=" + responsesForwarded.sum() + " local_replies=" + localReplies.sum()
             + " malformed=" + withDetail(malformed) + " refused=" + withDetail(refused) + " dropped=" + withDetail(dropped) + " alarms=" + alarms.sum() + " events_lost=" + eventsLost.sum()
-            + " unroutable=" + unroutable.sum() + " no_proxy=" + noProxyAvailable.sum() + " internal_errors=" + internalErrors.sum()
+            + " unroutable=" + unroutable.sum() + " no_proxy=" + noProxyAvailable.sum()
+            + " dialog_proxy_down=" + dialogProxyDown.sum() + " internal_errors=" + internalErrors.sum()
             + " preloaded_routes=" + preloadedRoutes.sum() + " trust_headers_stripped=" + trustHeadersStripped.sum()
             + " trust_headers_refused=" + trustHeadersRefused.sum();
     }

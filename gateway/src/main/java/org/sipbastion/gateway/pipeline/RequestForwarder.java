@@ -19,21 +19,21 @@ import org.sipbastion.parser.Range;
 import org.sipbastion.parser.ResponseWriter;
 import org.sipbastion.parser.SipMessage;
 import org.sipbastion.parser.UriParts;
-import org.sipbastion.tier2.affinity.RendezvousSelector;
 import java.util.function.LongSupplier;
-import org.sipbastion.tier2.lstt.TerminationMeter;
+import org.sipbastion.tier2.farm.ProxyFarm;
 import org.sipbastion.tier2.token.RouteToken;
 
 /**
  * Requests, forwarded statelessly (RFC 3261 sections 16.6 and 16.11). From a client: to the proxy
- * our route token names (an in-dialog request), else to the one Call-ID affinity picks. From one of
- * our proxies (e.g. the callee's BYE): to the Request-URI. On the way: our Route entry is removed,
+ * our route token names (an in-dialog request). From one of
+ * our proxies (e.g. the callee's BYE): to the Request-URI. Else tier 2 chooses (a new call by the
+ * balancing algorithm) and is told of every request sent to a proxy, to measure it. On the way: our Route entry is removed,
  * a Record-Route added to dialog-creating requests so the rest of the dialog crosses the edge (with
  * the route token naming the dialog's proxy), our Via pushed with a derived signed branch,
  * Max-Forwards decremented, and the sender's real address stamped into its Via.
  */
 public final class RequestForwarder extends ChannelInboundHandlerAdapter {
-    private final RendezvousSelector<InetSocketAddress> proxies;
+    private final ProxyFarm farm;
     private final Set<InetSocketAddress> proxySet;
     private final BranchCodec branches;
     private final SelfAddress selfUri;
@@ -45,17 +45,14 @@ public final class RequestForwarder extends ChannelInboundHandlerAdapter {
     private final byte[] viaPrefix;
     private final byte[] recordRoute;
     private final RouteToken routeToken;
-    private final TerminationMeter terminations;
     private final LongSupplier clock;
 
-    public RequestForwarder(RendezvousSelector<InetSocketAddress> proxies, BranchCodec branches, RouteToken routeToken,
-        TerminationMeter terminations, LongSupplier clock, SelfAddress selfUri, InetSocketAddress self,
-        GatewayCounters counters, StatelessReplier replier) {
+    public RequestForwarder(ProxyFarm farm, BranchCodec branches, RouteToken routeToken, LongSupplier clock,
+                            SelfAddress selfUri, InetSocketAddress self, GatewayCounters counters, StatelessReplier replier) {
         this.routeToken = routeToken;
-        this.terminations = terminations;
         this.clock = clock;
-        this.proxies = proxies;
-        this.proxySet = Set.copyOf(proxies.targets());
+        this.farm = farm;
+        this.proxySet = Set.copyOf(farm.addresses());
         this.branches = branches;
         this.selfUri = selfUri;
         this.self = self;
@@ -81,17 +78,22 @@ public final class RequestForwarder extends ChannelInboundHandlerAdapter {
                 counters.unroutable.increment();
                 return;
             }
-        } else if (in.dialogProxy != null) {
-            // The dialog's own proxy, named by our route token: the same on every gateway of the
-            // pair and whatever the proxy list looks like now.
-            target = in.dialogProxy;
         } else {
-            target = proxies.select(m.hash(m.callId()));
+            // In-dialog (route token, dialog table) or new work (the balancer): tier 2 decides.
+            target = farm.route(m, in.dialogProxy, clock.getAsLong());
             if (target == null) {
                 counters.noProxyAvailable.increment();
                 ByteBuf out = replier.begin(ctx, in, 503, "Service Unavailable");
                 if (out != null) {
                     ResponseWriter.header(out, "Retry-After", "5");
+                    replier.send(ctx, in, out);
+                }
+                return;
+            }
+            if (target == ProxyFarm.DIALOG_GONE) {
+                counters.dialogProxyDown.increment();
+                ByteBuf out = replier.begin(ctx, in, 481, "Call/Transaction Does Not Exist");
+                if (out != null) {
                     replier.send(ctx, in, out);
                 }
                 return;
@@ -134,8 +136,10 @@ public final class RequestForwarder extends ChannelInboundHandlerAdapter {
         editor.writeTo(m.buffer(), m.messageStart(), m.messageEnd(), out);
         ctx.write(new DatagramPacket(out, target));
         counters.requestsForwarded.increment();
-        if (!fromProxy) {
-            terminations.sent(m, target, clock.getAsLong());
+        if (fromProxy) {
+            farm.forwardedFromProxy(m, clock.getAsLong());
+        } else {
+            farm.forwarded(m, target, clock.getAsLong());
         }
     }
 

@@ -14,7 +14,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.sipbastion.gateway.Gateway;
 import org.sipbastion.gateway.GatewayCounters;
-import org.sipbastion.tier2.lstt.TerminationMeter;
+import org.sipbastion.tier2.farm.ProxyFarm;
+import org.sipbastion.tier2.pool.SessionTerminationTimes;
 
 /** A BYE through the whole pipeline, its 200 from the proxy later: one STT sample for that proxy. */
 class TerminationTimeTest {
@@ -35,24 +36,25 @@ class TerminationTimeTest {
 
     @Test
     void theTimeFromForwardingAByeToItsFinalResponseIsTheProxysSample() {
-        TerminationMeter meter = ch.pipeline().get(TerminationTimeProbe.class).meter();
+        ProxyFarm farm = ch.pipeline().get(ProxyFeedback.class).farm();
+        SessionTerminationTimes times = farm.pool().stt();
         Sip.Sent invite = one(request("INVITE", "stt@x", "INVITE"), CLIENT);
         one(ForwardingTest.responseTo(invite.parsed(), 200, "OK"), invite.to());
         String toTag = "To: <sip:bob@example.com>;tag=uas1";
         Sip.Sent bye = one(request("BYE", "stt@x", "BYE").replace("To: <sip:bob@example.com>", toTag), CLIENT);
-        int proxy = meter.proxies().indexOf(bye.to());
+        int proxy = farm.indexOf(bye.to());
         now += 37 * MS;
         String trying = ForwardingTest.responseTo(bye.parsed(), 100, "Trying");
         ch.writeInbound(datagram(trying, bye.to()));
         sent(ch);
-        assertEquals(0, meter.times().samples(proxy, now), "a provisional response ends nothing");
+        assertEquals(0, times.samples(proxy, now), "a provisional response ends nothing");
         now += 5 * MS;
         one(ForwardingTest.responseTo(bye.parsed(), 200, "OK"), bye.to());
-        assertEquals(1, meter.times().samples(proxy, now));
-        assertEquals(42 * MS, meter.times().mean(proxy, now), 1e-6);
+        assertEquals(1, times.samples(proxy, now));
+        assertEquals(42 * MS, times.mean(proxy, now), 1e-6);
         // The same 200 again (retransmitted) is no second sample; nor is the INVITE's 200.
         one(ForwardingTest.responseTo(bye.parsed(), 200, "OK"), bye.to());
-        assertEquals(1, meter.times().total(proxy));
-        assertTrue(Double.isNaN(meter.times().mean(1 - proxy, now)), "the other proxy has no sample");
+        assertEquals(1, times.total(proxy));
+        assertTrue(Double.isNaN(times.mean(1 - proxy, now)), "the other proxy has no sample");
     }
 }

@@ -56,6 +56,11 @@ final class Edge {
         tick();
     }
 
+    /** Ends the run: the pipeline goes, and with it tier 2's off-heap dialog table. */
+    void close() {
+        channel.finishAndReleaseAll();
+    }
+
     void connect(Network n) {
         this.network = n;
     }

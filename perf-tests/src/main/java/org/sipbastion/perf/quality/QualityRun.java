@@ -121,6 +121,7 @@ final class QualityRun {
             }
         }
         double detect = ledger.detectedAt < 0 ? Double.NaN : (ledger.detectedAt - ledger.attackStart) / 1e9;
+        edge.close();
         return new Result(attack == null ? "none" : attack.name(), perSecond, timing, ledger.attack.sent,
             ledger.attack.dropped, ledger.attackSentAfterDetection, ledger.attackDroppedAfterDetection, detect,
             ledger.attack.byDetector, ledger.normal.sent, ledger.normal.dropped, ledger.normal.byDetector,

@@ -1,4 +1,4 @@
-package org.sipbastion.tier2.lstt;
+package org.sipbastion.tier2.pool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,29 +31,29 @@ class SessionTerminationTimesTest {
     }
 
     @Test
-    void pendingByesGiveOneSampleEachFromTheProxyTheyWentTo() {
-        PendingByes p = new PendingByes(64);
-        p.sent(42, 1, S);
-        p.sent(42, 1, S + 300 * MS); // retransmission: the clock runs from the first send
-        assertEquals(-1, p.answered(42, 0, 2 * S), "an answer from another proxy is not this BYE's");
-        assertEquals(S, p.answered(42, 1, 2 * S));
-        assertEquals(-1, p.answered(42, 1, 2 * S), "taken once");
-        assertEquals(-1, p.answered(7, 1, 2 * S));
+    void pendingTransactionsCloseOnceOnTheirProxysFinalResponse() {
+        Transactions p = new Transactions(64, 2);
+        p.sent(42, 1, TransactionKind.BYE, S);
+        p.sent(42, 1, TransactionKind.BYE, S + 300 * MS); // retransmission: the clock runs from the first send
+        assertEquals(-1, p.completed(42, 0, 2 * S), "an answer from another proxy is not this BYE's");
+        assertEquals(S, p.completed(42, 1, 2 * S));
+        assertEquals(-1, p.completed(42, 1, 2 * S), "taken once");
+        assertEquals(-1, p.completed(7, 1, 2 * S));
     }
 
     @Test
     void aRetransmissionBehindAnAnsweredSlotKeepsItsFirstClock() {
-        PendingByes p = new PendingByes(8);
+        Transactions p = new Transactions(8, 1);
         // Three keys in one probe run (same low bits), the first answered: a hole before the third.
         long a = 8;
         long b = 16;
         long c = 24;
-        p.sent(a, 0, S);
-        p.sent(b, 0, S);
-        p.sent(c, 0, S);
-        assertEquals(S, p.answered(a, 0, 2 * S));
-        p.sent(c, 0, 3 * S);
-        assertEquals(3 * S, p.answered(c, 0, 4 * S), "timed from the first send");
+        p.sent(a, 0, TransactionKind.BYE, S);
+        p.sent(b, 0, TransactionKind.BYE, S);
+        p.sent(c, 0, TransactionKind.BYE, S);
+        assertEquals(S, p.completed(a, 0, 2 * S));
+        p.sent(c, 0, TransactionKind.BYE, 3 * S);
+        assertEquals(3 * S, p.completed(c, 0, 4 * S), "timed from the first send");
     }
 
     @Test
@@ -68,11 +68,11 @@ class SessionTerminationTimesTest {
 
     @Test
     void aFullTableForgetsTheOldestNotTheNewest() {
-        PendingByes p = new PendingByes(8);
+        Transactions p = new Transactions(8, 1);
         for (long k = 1; k <= 100; k++) {
-            p.sent(k * 0x9E3779B97F4A7C15L, 0, k * MS);
+            p.sent(k * 0x9E3779B97F4A7C15L, 0, TransactionKind.BYE, k * MS);
         }
-        assertTrue(p.overwritten() >= 92, "overwritten " + p.overwritten());
-        assertEquals(MS, p.answered(100 * 0x9E3779B97F4A7C15L, 0, 101 * MS), "the newest is there");
+        assertTrue(p.evicted() >= 92, "overwritten " + p.evicted());
+        assertEquals(MS, p.completed(100 * 0x9E3779B97F4A7C15L, 0, 101 * MS), "the newest is there");
     }
 }

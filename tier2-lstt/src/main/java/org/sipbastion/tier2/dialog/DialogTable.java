@@ -1,0 +1,399 @@
+package org.sipbastion.tier2.dialog;
+
+import io.netty.buffer.ByteBuf;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.values.Values;
+import org.sipbastion.parser.Method;
+import org.sipbastion.parser.Range;
+import org.sipbastion.parser.SipMessage;
+
+/**
+ * Tier 2's dialog table: Call-ID to the dialog's proxy, with its lifecycle (see {@link DialogState}).
+ * It is what keeps a call's CANCEL, the ACK of its failed INVITE and its retransmissions on the proxy
+ * that took the INVITE (none of them carries our route token), what counts each proxy's active
+ * calls, and, persisted, what a restarted gateway still knows.
+ *
+ * <p>A Chronicle Map, off heap, in a file when one is given (memory-mapped: a restart, even after a
+ * crash, reopens it), sized for {@code maxDialogs}. Keys are a 64-bit hash of the Call-ID; each row
+ * holds a second, independent hash, so a colliding Call-ID (chosen by an attacker or not) is a miss,
+ * never another call's proxy.
+ *
+ * <p>Lifecycle and timers: an INVITE opens a row EARLY, expiring after {@link #EARLY_TTL_MILLIS}
+ * (Timer C); its 2xx confirms it, expiring after the configured TTL backstop unless in-dialog
+ * requests refresh it; a BYE moves it to ENDING and its final answer, or a failure answer to the
+ * INVITE, to ENDED; ENDING and ENDED rows linger {@link #LINGER_MILLIS} (64 x T1) for
+ * retransmissions, then the sweeper removes them. Rows whose BYE never came are removed by the same
+ * sweeper when their TTL runs out.
+ *
+ * <p>The per-state counts and the opened/closed notices change in exactly one place, on a state
+ * change or a removal of a row, so they equal what the table holds (tests compare them with a
+ * recount); after a restart they are recounted from the rows. Not thread-safe: one event loop owns it.
+ */
+public final class DialogTable implements AutoCloseable {
+    /** An unanswered INVITE is given up after Timer C, 3 minutes (RFC 3261 section 16.6), plus margin. */
+    public static final long EARLY_TTL_MILLIS = 200_000;
+    /** Ended dialogs are kept 64 x T1 = 32 s for retransmissions. */
+    public static final long LINGER_MILLIS = 32_000;
+
+    private final ChronicleMap<Long, DialogEntry> map;
+    private final long maxDialogs;
+    private final long confirmedTtlMillis;
+    private final Listener listener;
+    private final DialogEntry ref;
+    private final long[] counts = new long[DialogState.values().length + 1];
+    private final InetSocketAddress[] known;
+    private int sweepSegment;
+    private long full;
+    private long collisions;
+
+    /**
+     * @param file               where the table is kept across restarts; null: in memory only
+     * @param maxDialogs         rows at most (new dialogs beyond are counted in {@link #full()}, not kept)
+     * @param confirmedTtlMillis TTL backstop of a confirmed dialog not refreshed by in-dialog requests
+     * @param known              the configured proxies (rows naming them give back these instances)
+     * @param listener           told when a dialog of a proxy becomes active and stops being active
+     */
+    public DialogTable(Path file, long maxDialogs, long confirmedTtlMillis, List<InetSocketAddress> known,
+                       Listener listener) {
+        if (maxDialogs < 1 || confirmedTtlMillis < 1) {
+            throw new IllegalArgumentException("need at least one dialog and a TTL of at least 1 ms");
+        }
+        this.maxDialogs = maxDialogs;
+        this.confirmedTtlMillis = confirmedTtlMillis;
+        this.listener = listener == null ? Listener.NONE : listener;
+        this.known = known.toArray(new InetSocketAddress[0]);
+        this.ref = Values.newNativeReference(DialogEntry.class);
+        var builder = ChronicleMap.of(Long.class, DialogEntry.class)
+            .name("bastion-dialogs")
+            .entries(maxDialogs)
+            // Rows are written in place through a flyweight, which per-entry checksums do not see:
+            // with them on, recovery would throw those rows away. A torn row is caught by its state.
+            .checksumEntries(false)
+            // Ours to close: the JVM's exit hook would race the gateway's own shutdown.
+            .skipCloseOnExitHook(true);
+        try {
+            if (file == null) {
+                map = builder.create();
+            } else {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+                File f = file.toFile();
+                // Recovery also repairs a table left by a crash (its segment locks and counters).
+                map = f.exists() ? builder.recoverPersistedTo(f, true) : builder.createPersistedTo(f);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the dialog table " + file + ": " + e.getMessage(), e);
+        }
+        recount();
+    }
+
+    /** The proxy of the dialog {@code m} belongs to (by Call-ID), or null when none is known. */
+    public InetSocketAddress proxyOf(SipMessage m) {
+        DialogEntry e = row(m);
+        return e == null ? null : proxy(e);
+    }
+
+    /** The state of {@code m}'s dialog, or null when none is known. */
+    public DialogState stateOf(SipMessage m) {
+        DialogEntry e = row(m);
+        return e == null ? null : DialogState.of(e.getState());
+    }
+
+    /**
+     * A new INVITE was sent to {@code proxy}: opens its row, EARLY. False when the Call-ID is
+     * already known (the caller should have followed it) or the table is full.
+     */
+    public boolean open(SipMessage invite, InetSocketAddress proxy, long nowMillis) {
+        long key = key(invite);
+        if (map.getUsing(key, ref) != null) {
+            return false;
+        }
+        if (size() >= maxDialogs) {
+            full++;
+            return false;
+        }
+        try {
+            DialogEntry e = map.acquireUsing(key, ref);
+            e.setCheck(check(invite));
+            byte[] ip = v6(proxy.getAddress());
+            e.setAddressHigh(longAt(ip, 0));
+            e.setAddressLow(longAt(ip, 8));
+            e.setPort(proxy.getPort());
+            e.setInviteCseq(invite.cseqNumber());
+            e.setCreatedMillis(nowMillis);
+            e.setExpiresMillis(nowMillis + EARLY_TTL_MILLIS);
+            e.setState(DialogState.EARLY.code);
+        } catch (IllegalStateException noRoom) {
+            // Chronicle Map ran out of room in a segment before our own bound: counted, not fatal.
+            map.remove(key);
+            full++;
+            return false;
+        }
+        counts[DialogState.EARLY.code]++;
+        listener.opened(proxy);
+        return true;
+    }
+
+    /** A request of a known dialog went through: a BYE starts its end, anything else refreshes it. */
+    public void request(SipMessage m, long nowMillis) {
+        DialogEntry e = row(m);
+        if (e == null) {
+            return;
+        }
+        DialogState s = DialogState.of(e.getState());
+        if (m.method() == Method.BYE) {
+            if (s.active) {
+                move(e, DialogState.ENDING, nowMillis + LINGER_MILLIS);
+            }
+        } else if (s == DialogState.CONFIRMED && Range.present(m.toTag())) {
+            e.setExpiresMillis(nowMillis + confirmedTtlMillis);
+        }
+    }
+
+    /** A final response went through: a 2xx confirms, a failure of the INVITE or a BYE's answer ends. */
+    public void response(SipMessage m, long nowMillis) {
+        int status = m.statusCode();
+        if (status < 200) {
+            return;
+        }
+        DialogEntry e = row(m);
+        if (e == null) {
+            return;
+        }
+        DialogState s = DialogState.of(e.getState());
+        Method method = m.cseqMethod();
+        if (method == Method.INVITE) {
+            if (status < 300 && s.active) {
+                move(e, DialogState.CONFIRMED, nowMillis + confirmedTtlMillis);
+            } else if (status >= 300 && s == DialogState.EARLY && m.cseqNumber() == e.getInviteCseq()) {
+                move(e, DialogState.ENDED, nowMillis + LINGER_MILLIS);
+            }
+        } else if (method == Method.BYE && s != DialogState.ENDED) {
+            move(e, DialogState.ENDED, nowMillis + LINGER_MILLIS);
+        }
+    }
+
+    /**
+     * Removes the expired rows of the next {@code segments} segments (each call goes on where the
+     * last stopped, so the whole table is covered in turn at a bounded cost per call); returns how
+     * many were removed.
+     */
+    public int sweep(long nowMillis, int segments) {
+        int removed = 0;
+        int total = map.segments();
+        for (int k = 0; k < Math.min(segments, total); k++) {
+            int seg = sweepSegment;
+            sweepSegment = (sweepSegment + 1) % total;
+            int[] n = {0};
+            try (var ctx = map.segmentContext(seg)) {
+                ctx.forEachSegmentEntry(entry -> {
+                    DialogEntry e = entry.value().get();
+                    if (e.getExpiresMillis() - nowMillis <= 0) {
+                        forget(e);
+                        entry.doRemove();
+                        n[0]++;
+                    }
+                });
+            }
+            removed += n[0];
+        }
+        return removed;
+    }
+
+    /** The table's segments (the sweeper's unit of work). */
+    public int segments() {
+        return map.segments();
+    }
+
+    /** Sweeps every segment (tests, and start-up). */
+    public int sweepAll(long nowMillis) {
+        return sweep(nowMillis, map.segments());
+    }
+
+    /** Rows in state {@code s}. */
+    public long count(DialogState s) {
+        return counts[s.code];
+    }
+
+    /** All rows, whatever their state. */
+    public long size() {
+        long n = 0;
+        for (long c : counts) {
+            n += c;
+        }
+        return n;
+    }
+
+    /** New dialogs not kept because the table was full. */
+    public long full() {
+        return full;
+    }
+
+    /** Lookups whose Call-ID hash matched a row of another Call-ID. */
+    public long collisions() {
+        return collisions;
+    }
+
+    /**
+     * Counts the rows by state from the table itself and takes that as the truth, telling the
+     * listener of every active row (on opening: the per-proxy counts restart from what the table
+     * holds). Returns the counts indexed by {@link DialogState#code}.
+     */
+    public long[] recount() {
+        long[] fresh = new long[counts.length];
+        map.forEachEntry(entry -> {
+            DialogState s = DialogState.of(entry.value().get().getState());
+            if (s == null) {
+                entry.doRemove(); // a row half written when the process died: nothing to route by
+            } else {
+                fresh[s.code]++;
+            }
+        });
+        boolean first = size() == 0;
+        System.arraycopy(fresh, 0, counts, 0, counts.length);
+        if (first) {
+            map.forEachEntry(entry -> {
+                DialogEntry e = entry.value().get();
+                if (DialogState.of(e.getState()).active) {
+                    listener.opened(proxy(e));
+                }
+            });
+        }
+        return fresh.clone();
+    }
+
+    @Override
+    public void close() {
+        map.close();
+    }
+
+    private void move(DialogEntry e, DialogState to, long expiresMillis) {
+        DialogState from = DialogState.of(e.getState());
+        if (from != to) {
+            counts[from.code]--;
+            counts[to.code]++;
+            if (from.active && !to.active) {
+                listener.closed(proxy(e));
+            }
+            e.setState(to.code);
+        }
+        e.setExpiresMillis(expiresMillis);
+    }
+
+    private void forget(DialogEntry e) {
+        DialogState s = DialogState.of(e.getState());
+        if (s == null) {
+            return;
+        }
+        counts[s.code]--;
+        if (s.active) {
+            listener.closed(proxy(e));
+        }
+    }
+
+    /** The row of {@code m}'s Call-ID, bound to {@link #ref}; null when absent or another Call-ID's. */
+    private DialogEntry row(SipMessage m) {
+        if (!Range.present(m.callId())) {
+            return null;
+        }
+        DialogEntry e = map.getUsing(key(m), ref);
+        if (e == null) {
+            return null;
+        }
+        if (e.getCheck() != check(m) || DialogState.of(e.getState()) == null) {
+            collisions++;
+            return null;
+        }
+        return e;
+    }
+
+    private InetSocketAddress proxy(DialogEntry e) {
+        long hi = e.getAddressHigh();
+        long lo = e.getAddressLow();
+        int port = e.getPort();
+        for (InetSocketAddress k : known) {
+            if (k.getPort() == port) {
+                byte[] ip = v6(k.getAddress());
+                if (longAt(ip, 0) == hi && longAt(ip, 8) == lo) {
+                    return k;
+                }
+            }
+        }
+        // A proxy no longer configured (removed, draining): its dialogs still finish there.
+        byte[] ip = new byte[16];
+        for (int i = 0; i < 8; i++) {
+            ip[i] = (byte) (hi >>> (56 - 8 * i));
+            ip[8 + i] = (byte) (lo >>> (56 - 8 * i));
+        }
+        try {
+            boolean mapped = hi == 0 && (lo >>> 32) == 0xFFFFL;
+            InetAddress a = mapped ? InetAddress.getByAddress(java.util.Arrays.copyOfRange(ip, 12, 16))
+                : InetAddress.getByAddress(ip);
+            return new InetSocketAddress(a, port);
+        } catch (UnknownHostException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    private static byte[] v6(InetAddress a) {
+        byte[] b = a.getAddress();
+        if (a instanceof Inet4Address) {
+            byte[] m = new byte[16];
+            m[10] = (byte) 0xFF;
+            m[11] = (byte) 0xFF;
+            System.arraycopy(b, 0, m, 12, 4);
+            return m;
+        }
+        return b;
+    }
+
+    private static long longAt(byte[] b, int off) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = v << 8 | (b[off + i] & 0xFF);
+        }
+        return v;
+    }
+
+    private static long key(SipMessage m) {
+        return m.hash(m.callId());
+    }
+
+    /** FNV-1a over the Call-ID: independent of {@link SipMessage#hash}, so a collision needs both. */
+    static long check(SipMessage m) {
+        long range = m.callId();
+        ByteBuf b = m.buffer();
+        int end = Range.start(range) + Range.length(range);
+        long h = 0xCBF29CE484222325L;
+        for (int i = Range.start(range); i < end; i++) {
+            h = (h ^ (b.getByte(i) & 0xFF)) * 0x100000001B3L;
+        }
+        return h;
+    }
+
+    /** Told when a proxy gains or loses an active dialog (its active-call count). */
+    public interface Listener {
+        Listener NONE = new Listener() {
+            @Override
+            public void opened(InetSocketAddress proxy) {
+            }
+
+            @Override
+            public void closed(InetSocketAddress proxy) {
+            }
+        };
+
+        void opened(InetSocketAddress proxy);
+
+        void closed(InetSocketAddress proxy);
+    }
+}

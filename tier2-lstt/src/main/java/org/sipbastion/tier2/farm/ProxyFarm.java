@@ -1,0 +1,259 @@
+package org.sipbastion.tier2.farm;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.sipbastion.parser.Method;
+import org.sipbastion.parser.Range;
+import org.sipbastion.parser.SipMessage;
+import org.sipbastion.tier2.affinity.RendezvousSelector;
+import org.sipbastion.tier2.dialog.DialogTable;
+import org.sipbastion.tier2.pool.Balancer;
+import org.sipbastion.tier2.pool.ProxyPool;
+import org.sipbastion.tier2.pool.ProxySpec;
+import org.sipbastion.tier2.pool.TransactionKind;
+
+/**
+ * Tier 2 as the data path sees it: the proxies by address, what is measured about them, the dialog
+ * table, and the decision for new work. The forwarder asks {@link #route} where a client's request
+ * goes and reports each request it {@link #forwarded}; every verified response is reported with
+ * {@link #responded}. Not thread-safe: one per event loop.
+ *
+ * <p>A client's request goes, in this order: to the proxy our route token names (an in-dialog
+ * request, proven); to the proxy the dialog table holds for its Call-ID (a retransmitted INVITE, its
+ * CANCEL, the ACK of a failed INVITE, an in-dialog request whose client dropped our Record-Route);
+ * else it is new work and is chosen below. A dialog whose proxy is down is answered 481 or moved to a
+ * survivor, as configured ({@link DeadProxyDialogs}); a draining proxy keeps its dialogs.
+ *
+ * <p>Which requests the balancer decides: a new call (INVITE without To tag). A REGISTER is pinned
+ * to a proxy by its address-of-record (rendezvous hashing over the usable proxies), so that its
+ * refreshes and un-registration meet the binding they change; every other out-of-dialog request
+ * (OPTIONS, SUBSCRIBE, MESSAGE, and a CANCEL or ACK whose INVITE is not known) by its Call-ID, so
+ * that its retransmissions reach the proxy that has its transaction.
+ */
+public final class ProxyFarm {
+    private final List<InetSocketAddress> addresses;
+    private final Map<InetSocketAddress, Integer> index = new HashMap<>();
+    private final ProxyPool pool;
+    private final Balancer balancer;
+    private final RendezvousSelector<Integer> pinned;
+    private final RendezvousSelector.Availability<Integer> usable;
+    private final DialogTable dialogs;
+    private final DeadProxyDialogs deadProxyDialogs;
+    /** Wall-clock milliseconds at nanosecond clock zero: the dialog table's times survive a restart. */
+    private final long wallOffsetMillis;
+    private final int sweepSegments;
+
+    /** What {@link #route} returns for a dialog whose proxy is down when such dialogs are rejected (481). */
+    public static final InetSocketAddress DIALOG_GONE = InetSocketAddress.createUnresolved("dialog-gone.invalid", 9);
+
+    /** The whole dialog table is swept about every 10 s, a slice of its segments each second. */
+    private static final int SWEEP_ROUNDS = 10;
+
+    /**
+     * @param proxies  each proxy's address, in configuration order
+     * @param specs    their priority, weight and capacity, in the same order
+     * @param balancer the algorithm for new calls
+     * @param dialogs  opens the dialog table, told of dialogs opening and closing (null: in memory, 64k rows)
+     * @param now      the clock's value now, nanoseconds
+     */
+    public ProxyFarm(List<InetSocketAddress> proxies, List<ProxySpec> specs, Balancer balancer,
+                     int pendingTransactions, TableOpener dialogs, DeadProxyDialogs deadProxyDialogs, long now) {
+        if (proxies.size() != specs.size()) {
+            throw new IllegalArgumentException("one spec per proxy");
+        }
+        this.addresses = List.copyOf(proxies);
+        List<Integer> indexes = new ArrayList<>();
+        for (int i = 0; i < addresses.size(); i++) {
+            if (index.putIfAbsent(addresses.get(i), i) != null) {
+                throw new IllegalArgumentException("proxy " + addresses.get(i) + " is listed twice");
+            }
+            indexes.add(i);
+        }
+        this.pool = new ProxyPool(specs, pendingTransactions, now);
+        this.balancer = balancer;
+        this.pinned = new RendezvousSelector<>(indexes);
+        this.usable = pool::usable;
+        this.deadProxyDialogs = deadProxyDialogs;
+        this.wallOffsetMillis = System.currentTimeMillis() - now / 1_000_000;
+        DialogTable.Listener counts = new DialogTable.Listener() {
+            @Override
+            public void opened(InetSocketAddress proxy) {
+                int i = indexOf(proxy);
+                if (i >= 0) {
+                    pool.dialogOpened(i);
+                }
+            }
+
+            @Override
+            public void closed(InetSocketAddress proxy) {
+                int i = indexOf(proxy);
+                if (i >= 0) {
+                    pool.dialogClosed(i);
+                }
+            }
+        };
+        this.dialogs = dialogs == null
+            ? new DialogTable(null, 1 << 16, DEFAULT_TTL_MILLIS, addresses, counts)
+            : dialogs.open(addresses, counts);
+        // Whatever its expiry says, a dialog found after a restart is swept on the table's own schedule.
+        this.sweepSegments = Math.max(1, (this.dialogs.segments() + SWEEP_ROUNDS - 1) / SWEEP_ROUNDS);
+    }
+
+    /** Kamailio's dialog module default: a confirmed dialog not heard of in 12 hours is dropped. */
+    public static final long DEFAULT_TTL_MILLIS = 12 * 3_600_000L;
+
+    /**
+     * Where a client's request goes: the proxy, {@link #DIALOG_GONE}, or null when no proxy is usable.
+     * An initial INVITE opens its row in the dialog table here.
+     *
+     * @param tokenProxy the proxy our route token in the request names, or null
+     */
+    public InetSocketAddress route(SipMessage m, InetSocketAddress tokenProxy, long now) {
+        InetSocketAddress target = tokenProxy != null ? tokenProxy : dialogs.proxyOf(m);
+        if (target != null) {
+            int i = indexOf(target);
+            if (i < 0 || pool.reachable(i)) {
+                return target; // also a proxy no longer configured: its dialogs finish there
+            }
+            if (deadProxyDialogs == DeadProxyDialogs.REJECT) {
+                return DIALOG_GONE;
+            }
+            // Re-routed by Call-ID over the survivors: every request of the dialog to the same one,
+            // and the dead proxy's dialogs spread over all of them.
+            Integer p = pinned.select(m.hash(m.callId()), usable);
+            return p == null ? null : addresses.get(p);
+        }
+        target = choose(m, now);
+        if (target != null && m.method() == Method.INVITE && !Range.present(m.toTag())) {
+            dialogs.open(m, target, millis(now));
+        }
+        return target;
+    }
+
+    /** Specs named by address, priority 0, weight 1, capacity unknown. */
+    public static List<ProxySpec> plainSpecs(List<InetSocketAddress> proxies) {
+        List<ProxySpec> specs = new ArrayList<>();
+        for (InetSocketAddress p : proxies) {
+            specs.add(ProxySpec.of(name(p)));
+        }
+        return specs;
+    }
+
+    /** host:port, with IPv6 in brackets. */
+    public static String name(InetSocketAddress p) {
+        String host = p.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + p.getPort();
+    }
+
+    /** The proxy for out-of-dialog request {@code m}, or null when no proxy is usable. */
+    public InetSocketAddress choose(SipMessage m, long now) {
+        int i;
+        if (m.method() == Method.INVITE && !Range.present(m.toTag())) {
+            i = balancer.select(pool, m.hash(m.callId()), now);
+        } else if (m.method() == Method.REGISTER) {
+            Integer p = pinned.select(m.hash(m.toUri()), usable);
+            i = p == null ? -1 : p;
+        } else {
+            Integer p = pinned.select(m.hash(m.callId()), usable);
+            i = p == null ? -1 : p;
+        }
+        return i < 0 ? null : addresses.get(i);
+    }
+
+    /** Request {@code m} from a client was forwarded to {@code proxy}: new work for it (a retransmission is not). */
+    public void forwarded(SipMessage m, InetSocketAddress proxy, long now) {
+        dialogs.request(m, millis(now));
+        Integer i = index.get(proxy);
+        if (i == null || m.method() == Method.ACK) {
+            return; // ACK has no response: no transaction to count
+        }
+        pool.sent(i, kind(m.method()), transactionKey(m, m.method()), now);
+    }
+
+    /** Request {@code m} from proxy {@code proxy} was forwarded to a client (the callee's BYE, say). */
+    public void forwardedFromProxy(SipMessage m, long now) {
+        dialogs.request(m, millis(now));
+    }
+
+    /**
+     * A verified response {@code m} from {@code from} (a proxy, or a client answering a proxy's
+     * request): moves its dialog on, and ends or advances the proxy transaction it answers.
+     */
+    public void responded(SipMessage m, InetSocketAddress from, long now) {
+        dialogs.response(m, millis(now));
+        Integer i = index.get(from);
+        if (i == null) {
+            return;
+        }
+        pool.responded(i, kind(m.cseqMethod()), transactionKey(m, m.cseqMethod()), m.statusCode(), now);
+    }
+
+    /** Gives up on unanswered transactions and sweeps a slice of the dialog table (call about once a second). */
+    public void expire(long now) {
+        pool.expire(now);
+        dialogs.sweep(millis(now), sweepSegments);
+    }
+
+    public DialogTable dialogs() {
+        return dialogs;
+    }
+
+    /** Closes the dialog table (its file stays for the next start). */
+    public void close() {
+        dialogs.close();
+    }
+
+    private long millis(long nanos) {
+        return wallOffsetMillis + nanos / 1_000_000;
+    }
+
+    /** Opens the dialog table once the farm knows its proxies and its listener. */
+    @FunctionalInterface
+    public interface TableOpener {
+        DialogTable open(List<InetSocketAddress> proxies, DialogTable.Listener listener);
+    }
+
+    /** What happens to the requests of a dialog whose proxy is down. */
+    public enum DeadProxyDialogs {
+        /** 481 Call/Transaction Does Not Exist: the proxies do not share dialog state (the default). */
+        REJECT,
+        /** To a survivor chosen by Call-ID: the proxies share dialog state (a shared database). */
+        REROUTE
+    }
+
+    /** The index of the proxy at {@code address}, or -1 when it is not one of ours. */
+    public int indexOf(InetSocketAddress address) {
+        Integer i = index.get(address);
+        return i == null ? -1 : i;
+    }
+
+    public InetSocketAddress address(int i) {
+        return addresses.get(i);
+    }
+
+    public List<InetSocketAddress> addresses() {
+        return addresses;
+    }
+
+    public ProxyPool pool() {
+        return pool;
+    }
+
+    public Balancer balancer() {
+        return balancer;
+    }
+
+    private static TransactionKind kind(Method method) {
+        return method == Method.INVITE ? TransactionKind.INVITE
+            : method == Method.BYE ? TransactionKind.BYE : TransactionKind.OTHER;
+    }
+
+    /** A transaction: Call-ID, CSeq number and method (a request and its responses share all three). */
+    static long transactionKey(SipMessage m, Method method) {
+        long h = m.hash(m.callId());
+        return (h * 0x9E3779B97F4A7C15L + m.cseqNumber()) * 31 + method.ordinal();
+    }
+}

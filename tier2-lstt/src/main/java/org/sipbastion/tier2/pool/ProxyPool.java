@@ -1,0 +1,241 @@
+package org.sipbastion.tier2.pool;
+
+import java.util.List;
+
+/**
+ * The proxies behind the gateway and everything measured about them, for the balancers to choose
+ * from: whether each may take new work (health, drain), its SRV priority and weight, its active
+ * dialogs, its outstanding transactions and their work, its arrival rate, its response time and its
+ * session-termination time (STT). The data path reports what it forwards and what comes back; the
+ * pool turns that into measures with fixed arrays and no allocation.
+ *
+ * <p>Times are nanoseconds on one monotonic clock. Not thread-safe: one per event loop.
+ */
+public final class ProxyPool {
+    /** An unanswered transaction is given up after 64 x T1 = 32 s (RFC 3261 Timers B and F). */
+    public static final long TIMEOUT_NANOS = 32_000_000_000L;
+    /** K and T of the STT estimate: the last 256 BYEs of a proxy, none older than 60 s. */
+    public static final int STT_WINDOW = 256;
+    public static final long STT_MAX_AGE_NANOS = 60_000_000_000L;
+    /** Time constant of the arrival-rate estimate: long enough to smooth, short enough to follow a shift. */
+    public static final long RATE_TAU_NANOS = 2_000_000_000L;
+    /** Weight of a new sample in the response-time average (as TCP's smoothed RTT). */
+    private static final double RESPONSE_ALPHA = 0.125;
+
+    private final ProxySpec[] specs;
+    private final ProxyState[] state;
+    private final long[] usableSince;
+    private final int[] activeDialogs;
+    private final double[] rate;
+    private final long[] rateAt;
+    private final double[] responseTime;
+    private final long[] timeouts;
+    private final long[] sentTotal;
+    private final Transactions transactions;
+    private final SessionTerminationTimes stt;
+    private final Transactions.TimeoutListener onTimeout;
+    private long overloadedChoices;
+
+    /**
+     * @param specs              the proxies, indexes in this order; all usable from {@code now}
+     * @param pendingTransactions transactions awaiting a final response that can be remembered
+     */
+    public ProxyPool(List<ProxySpec> specs, int pendingTransactions, long now) {
+        if (specs.isEmpty()) {
+            throw new IllegalArgumentException("at least one proxy is needed");
+        }
+        int n = specs.size();
+        this.specs = specs.toArray(new ProxySpec[0]);
+        this.state = new ProxyState[n];
+        this.usableSince = new long[n];
+        this.activeDialogs = new int[n];
+        this.rate = new double[n];
+        this.rateAt = new long[n];
+        this.responseTime = new double[n];
+        this.timeouts = new long[n];
+        this.onTimeout = (p, k) -> timeouts[p]++;
+        this.sentTotal = new long[n];
+        this.transactions = new Transactions(pendingTransactions, n);
+        this.stt = new SessionTerminationTimes(n, STT_WINDOW, STT_MAX_AGE_NANOS);
+        java.util.Arrays.fill(state, ProxyState.UP);
+        java.util.Arrays.fill(usableSince, now);
+        java.util.Arrays.fill(rateAt, now);
+        java.util.Arrays.fill(responseTime, Double.NaN);
+    }
+
+    public int size() {
+        return specs.length;
+    }
+
+    public ProxySpec spec(int i) {
+        return specs[i];
+    }
+
+    // ---- health and administration -------------------------------------------------------------
+
+    /** Whether proxy {@code i} may take new work (up, not draining or down). */
+    public boolean usable(int i) {
+        return state[i] == ProxyState.UP;
+    }
+
+    /** Whether proxy {@code i} still takes the requests of its dialogs (up or draining). */
+    public boolean reachable(int i) {
+        return state[i] != ProxyState.DOWN;
+    }
+
+    public ProxyState state(int i) {
+        return state[i];
+    }
+
+    /** Health or an operator sets proxy {@code i}'s state; a return to UP starts its ramp-up. */
+    public void setState(int i, ProxyState value, long now) {
+        if (value == ProxyState.UP && state[i] != ProxyState.UP) {
+            usableSince[i] = now;
+        }
+        state[i] = value;
+    }
+
+    /** Up, or down (the simulation's and tests' shorthand for {@link #setState}). */
+    public void setUsable(int i, boolean value, long now) {
+        setState(i, value ? ProxyState.UP : ProxyState.DOWN, now);
+    }
+
+    /** Since when proxy {@code i} has been usable (meaningless while it is not). */
+    public long usableSince(int i) {
+        return usableSince[i];
+    }
+
+    /**
+     * The SRV priority group new work goes to: the lowest priority value among usable proxies
+     * (RFC 2782), or -1 when none is usable.
+     */
+    public int bestPriority() {
+        int best = -1;
+        for (int i = 0; i < specs.length; i++) {
+            if (state[i] == ProxyState.UP && (best < 0 || specs[i].priority() < best)) {
+                best = specs[i].priority();
+            }
+        }
+        return best;
+    }
+
+    /** Whether proxy {@code i} is a candidate for new work in priority group {@code priority}. */
+    public boolean candidate(int i, int priority) {
+        return state[i] == ProxyState.UP && specs[i].priority() == priority;
+    }
+
+    // ---- what the data path reports -------------------------------------------------------------
+
+    /** A request of transaction {@code key} forwarded to proxy {@code i}. */
+    public void sent(int i, TransactionKind kind, long key, long now) {
+        if (!transactions.sent(key, i, kind, now)) {
+            return; // a retransmission is no new work
+        }
+        rate[i] = rate(i, now) + kind.weight() * 1e9 / RATE_TAU_NANOS;
+        rateAt[i] = now;
+        sentTotal[i]++;
+    }
+
+    /** A response with {@code status} to transaction {@code key} of {@code kind}, from proxy {@code i}. */
+    public void responded(int i, TransactionKind kind, long key, int status, long now) {
+        if (status < 200) {
+            long first = transactions.provisional(key, i, now);
+            if (first >= 0 && kind == TransactionKind.INVITE) {
+                respondedIn(i, first);
+            }
+            return;
+        }
+        long elapsed = transactions.completed(key, i, now);
+        if (elapsed < 0) {
+            return;
+        }
+        if (kind == TransactionKind.BYE) {
+            stt.record(i, elapsed, now, rate(i, now));
+        }
+        // An INVITE's final answer waits for a person; its first response (when there is one) is the
+        // proxy's own, taken above. Every other transaction's final response is the proxy's.
+        if (kind != TransactionKind.INVITE) {
+            respondedIn(i, elapsed);
+        }
+    }
+
+    private void respondedIn(int i, long nanos) {
+        double r = responseTime[i];
+        responseTime[i] = Double.isNaN(r) ? nanos : r + RESPONSE_ALPHA * (nanos - r);
+    }
+
+    /** Gives up on transactions unanswered for {@link #TIMEOUT_NANOS}: each counts as a timeout of its proxy. */
+    public int expire(long now) {
+        return transactions.expire(now - TIMEOUT_NANOS, onTimeout);
+    }
+
+    /** A dialog of proxy {@code i} began (the dialog table calls this on its transitions). */
+    public void dialogOpened(int i) {
+        activeDialogs[i]++;
+    }
+
+    /** A dialog of proxy {@code i} ended; never below zero. */
+    public void dialogClosed(int i) {
+        if (activeDialogs[i] > 0) {
+            activeDialogs[i]--;
+        }
+    }
+
+    /** Sets proxy {@code i}'s dialog count from a recount (the dialog table, after a restart). */
+    public void setActiveDialogs(int i, int count) {
+        activeDialogs[i] = Math.max(0, count);
+    }
+
+    /** A balancer found every candidate overloaded and chose the least overloaded (an alarm). */
+    public void overloadedChoice() {
+        overloadedChoices++;
+    }
+
+    // ---- measures --------------------------------------------------------------------------------
+
+    /** Proxy {@code i}'s arrival rate at {@code now}: new work units a second, decaying with {@link #RATE_TAU_NANOS}. */
+    public double rate(int i, long now) {
+        long dt = now - rateAt[i];
+        return dt <= 0 ? rate[i] : rate[i] * Math.exp(-(double) dt / RATE_TAU_NANOS);
+    }
+
+    public int activeDialogs(int i) {
+        return activeDialogs[i];
+    }
+
+    /** Transactions of proxy {@code i} awaiting their final response. */
+    public int outstanding(int i) {
+        return transactions.outstanding(i);
+    }
+
+    /** Their work in BYE-equivalents (TLWL's measure). */
+    public double outstandingWork(int i) {
+        return transactions.work(i);
+    }
+
+    /** Smoothed time of the proxy's own answers (non-INVITE final, INVITE first response), ns; NaN before any. */
+    public double responseTime(int i) {
+        return responseTime[i];
+    }
+
+    public SessionTerminationTimes stt() {
+        return stt;
+    }
+
+    public long timeouts(int i) {
+        return timeouts[i];
+    }
+
+    /** New transactions ever sent to proxy {@code i}. */
+    public long sentTotal(int i) {
+        return sentTotal[i];
+    }
+
+    public long overloadedChoices() {
+        return overloadedChoices;
+    }
+
+    public Transactions transactions() {
+        return transactions;
+    }
+}

@@ -1,0 +1,166 @@
+package org.sipbastion.tier2.pool;
+
+/**
+ * The transactions forwarded to proxies and not yet finally answered: which proxy, which kind, when
+ * sent, whether a provisional response came. A fixed open-addressing table keyed by a transaction
+ * key (Call-ID, CSeq number and method, hashed by the caller). It gives each proxy's outstanding
+ * transactions and outstanding work, and both are kept by this table alone, on insert, answer,
+ * eviction and expiry, so they always equal what the table holds: they cannot drift or go below zero
+ * whatever the network repeats, reorders or loses.
+ *
+ * <p>When full, a new transaction takes the slot of the oldest in its probe run (counted as
+ * evicted); a retransmission does not restart its clock; an answer from another proxy than the one
+ * the transaction went to is not its answer. Not thread-safe: one per event loop.
+ */
+public final class Transactions {
+    private static final int PROBES = 8;
+    private final long[] keys;
+    private final int[] proxy;
+    private final long[] sentAt;
+    private final byte[] kind;
+    private final boolean[] provisional;
+    private final int[] outstanding;
+    private final int[] work;
+    private final int mask;
+    private long evicted;
+
+    /**
+     * @param capacity slots, rounded up to a power of two
+     * @param proxies  proxy indexes 0 to proxies - 1
+     */
+    public Transactions(int capacity, int proxies) {
+        int n = Integer.highestOneBit(Math.max(PROBES, capacity) - 1) << 1;
+        keys = new long[n];
+        proxy = new int[n];
+        sentAt = new long[n];
+        kind = new byte[n];
+        provisional = new boolean[n];
+        outstanding = new int[proxies];
+        work = new int[proxies];
+        mask = n - 1;
+    }
+
+    /** Transaction {@code key} of {@code k} forwarded to {@code proxyIndex} at {@code now}; false for a retransmission. */
+    public boolean sent(long key, int proxyIndex, TransactionKind k, long now) {
+        long id = key == 0 ? 1 : key;
+        int base = slot(id);
+        int victim = -1;
+        for (int i = 0; i < PROBES; i++) {
+            int s = (base + i) & mask;
+            if (keys[s] == id) {
+                return false; // answered slots leave holes: look at the whole run before taking one
+            }
+            if (keys[s] == 0) {
+                if (victim < 0 || keys[victim] != 0) {
+                    victim = s;
+                }
+            } else if (victim < 0 || keys[victim] != 0 && sentAt[s] < sentAt[victim]) {
+                victim = s;
+            }
+        }
+        if (keys[victim] != 0) {
+            evicted++;
+            release(victim);
+        }
+        keys[victim] = id;
+        proxy[victim] = proxyIndex;
+        sentAt[victim] = now;
+        kind[victim] = (byte) k.ordinal();
+        provisional[victim] = false;
+        outstanding[proxyIndex]++;
+        work[proxyIndex] += k.quarters;
+        return true;
+    }
+
+    /**
+     * The first provisional response of {@code key} from {@code proxyIndex}: the time since it was
+     * sent, in nanoseconds; -1 for a later one, or when no such transaction is pending there.
+     */
+    public long provisional(long key, int proxyIndex, long now) {
+        int s = find(key, proxyIndex);
+        if (s < 0 || provisional[s]) {
+            return -1;
+        }
+        provisional[s] = true;
+        return now - sentAt[s];
+    }
+
+    /**
+     * The final response of {@code key} from {@code proxyIndex}: the time since it was sent, in
+     * nanoseconds, the transaction closed; -1 when no such transaction is pending there (a
+     * retransmitted final response, a late one after expiry, or one from another proxy).
+     */
+    public long completed(long key, int proxyIndex, long now) {
+        int s = find(key, proxyIndex);
+        if (s < 0) {
+            return -1;
+        }
+        long elapsed = now - sentAt[s];
+        release(s);
+        return elapsed;
+    }
+
+    /**
+     * Closes every transaction sent before {@code sentBefore} (no final response within the
+     * timeout), telling {@code timedOut} each one's proxy and kind; returns how many.
+     */
+    public int expire(long sentBefore, TimeoutListener timedOut) {
+        int n = 0;
+        for (int s = 0; s <= mask; s++) {
+            if (keys[s] != 0 && sentAt[s] - sentBefore < 0) {
+                int p = proxy[s];
+                TransactionKind k = TransactionKind.VALUES[kind[s]];
+                release(s);
+                n++;
+                if (timedOut != null) {
+                    timedOut.timedOut(p, k);
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Transactions of {@code proxyIndex} awaiting their final response. */
+    public int outstanding(int proxyIndex) {
+        return outstanding[proxyIndex];
+    }
+
+    /** Their work, in BYE-equivalents (an INVITE counts {@link TransactionKind#INVITE}'s weight). */
+    public double work(int proxyIndex) {
+        return work[proxyIndex] / 4.0;
+    }
+
+    /** Transactions forgotten because the table was full around them. */
+    public long evicted() {
+        return evicted;
+    }
+
+    private void release(int s) {
+        int p = proxy[s];
+        outstanding[p]--;
+        work[p] -= TransactionKind.VALUES[kind[s]].quarters;
+        keys[s] = 0;
+    }
+
+    private int find(long key, int proxyIndex) {
+        long id = key == 0 ? 1 : key;
+        int base = slot(id);
+        for (int i = 0; i < PROBES; i++) {
+            int s = (base + i) & mask;
+            if (keys[s] == id) {
+                return proxy[s] == proxyIndex ? s : -1;
+            }
+        }
+        return -1;
+    }
+
+    private int slot(long id) {
+        return (int) (id ^ (id >>> 32)) & mask;
+    }
+
+    /** Told of each transaction that expired unanswered. */
+    @FunctionalInterface
+    public interface TimeoutListener {
+        void timedOut(int proxyIndex, TransactionKind kind);
+    }
+}

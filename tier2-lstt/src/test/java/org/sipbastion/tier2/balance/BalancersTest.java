@@ -1,0 +1,196 @@
+package org.sipbastion.tier2.balance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.sipbastion.tier2.lstt.LeastSessionTerminationTime;
+import org.sipbastion.tier2.pool.Balancer;
+import org.sipbastion.tier2.pool.ProxyPool;
+import org.sipbastion.tier2.pool.ProxySpec;
+import org.sipbastion.tier2.pool.ProxyState;
+import org.sipbastion.tier2.pool.TransactionKind;
+
+class BalancersTest {
+    private static final long MS = 1_000_000L;
+    private static final long S = 1_000 * MS;
+
+    private static ProxyPool pool(ProxySpec... specs) {
+        return new ProxyPool(List.of(specs), 1 << 12, 0);
+    }
+
+    private static int[] split(Balancer b, ProxyPool p, int calls, long now) {
+        int[] n = new int[p.size()];
+        for (int c = 0; c < calls; c++) {
+            int i = b.select(p, c, now);
+            if (i >= 0) {
+                n[i]++;
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void everyAlgorithmUsesOnlyTheBestPriorityGroupAndNoProxyThatIsNotUp() {
+        for (Algorithm a : Algorithm.values()) {
+            ProxyPool p = pool(new ProxySpec("a", 10, 1, 0), new ProxySpec("b", 10, 1, 0), new ProxySpec("backup", 20, 1, 0));
+            Balancer b = a.create(1);
+            int[] n = split(b, p, 100, 0);
+            assertEquals(0, n[2], a + ": the backup is idle while the primaries are up");
+            assertTrue(n[0] > 0 && n[1] > 0, a + " uses both primaries: " + n[0] + "/" + n[1]);
+            p.setState(0, ProxyState.DOWN, 0);
+            p.setState(1, ProxyState.DRAINING, 0);
+            assertEquals(2, b.select(p, 7, 0), a + ": the backup once no primary is up");
+            p.setState(2, ProxyState.DOWN, 0);
+            assertEquals(-1, b.select(p, 7, 0), a + ": none");
+        }
+    }
+
+    @Test
+    void srvWeightedRandomFollowsTheWeights() {
+        ProxyPool p = pool(new ProxySpec("a", 0, 60, 0), new ProxySpec("b", 0, 20, 0), new ProxySpec("c", 0, 10, 0),
+            new ProxySpec("d", 0, 10, 0));
+        int[] n = split(new SrvWeightedRandom(3), p, 100_000, 0);
+        assertEquals(60_000, n[0], 1_000);
+        assertEquals(20_000, n[1], 1_000);
+        assertEquals(10_000, n[2], 1_000);
+        assertEquals(10_000, n[3], 1_000);
+    }
+
+    @Test
+    void tlwlWeighsAnInviteAsOneAndThreeQuarterByes() {
+        ProxyPool p = pool(ProxySpec.of("a"), ProxySpec.of("b"));
+        p.sent(0, TransactionKind.INVITE, 1, 0); // a: 1.75
+        p.sent(1, TransactionKind.BYE, 2, 0); // b: 1
+        assertEquals(1, new TransactionLeastWorkLeft().select(p, 0, 0));
+        p.sent(1, TransactionKind.BYE, 3, 0); // b: 2
+        assertEquals(0, new TransactionLeastWorkLeft().select(p, 0, 0));
+        p.responded(0, TransactionKind.INVITE, 1, 100, 0);
+        assertEquals(1.75, p.outstandingWork(0), "a provisional answer leaves the INVITE outstanding");
+        p.responded(0, TransactionKind.INVITE, 1, 200, 0);
+        p.responded(0, TransactionKind.INVITE, 1, 200, 0); // retransmitted: nothing more to take off
+        assertEquals(0, p.outstandingWork(0));
+        assertEquals(0, p.outstanding(0));
+    }
+
+    @Test
+    void leastCallsDividesByWeight() {
+        ProxyPool p = pool(new ProxySpec("a", 0, 1, 0), new ProxySpec("b", 0, 3, 0));
+        p.dialogOpened(0);
+        p.dialogOpened(1);
+        p.dialogOpened(1);
+        assertEquals(1, new LeastActiveCalls().select(p, 0, 0), "2/3 < 1/1");
+        p.dialogClosed(0);
+        p.dialogClosed(0);
+        assertEquals(0, p.activeDialogs(0), "never below zero");
+    }
+
+    /** Feeds proxy {@code i} with STT samples of {@code stt} at a low arrival rate. */
+    private static void measure(ProxyPool p, int i, long stt, long from, int samples) {
+        for (int k = 0; k < samples; k++) {
+            long key = (long) i << 32 | (from / MS + k);
+            long t = from + k * 10 * MS;
+            p.sent(i, TransactionKind.BYE, key, t);
+            p.responded(i, TransactionKind.BYE, key, 200, t + stt);
+        }
+    }
+
+    @Test
+    void lsttPrefersTheProxyWithTheShorterTerminationTime() {
+        ProxyPool p = pool(ProxySpec.of("slow"), ProxySpec.of("fast"));
+        measure(p, 0, 8 * MS, 0, 20);
+        measure(p, 1, 2 * MS, 0, 20);
+        long now = 60 * S; // past the ramp-up, samples still young
+        LeastSessionTerminationTime lstt = new LeastSessionTerminationTime();
+        assertEquals(1, lstt.select(p, 0, now));
+        assertTrue(LeastSessionTerminationTime.expected(p, 0, now) > LeastSessionTerminationTime.expected(p, 1, now));
+    }
+
+    /** 300 new calls within 100 ms, no STT sample coming back meanwhile: the split. */
+    private static int[] burst(ProxyPool p, long now) {
+        LeastSessionTerminationTime lstt = new LeastSessionTerminationTime();
+        int[] n = new int[p.size()];
+        for (int c = 0; c < 300; c++) {
+            long t = now + c * 100 * MS / 300;
+            int i = lstt.select(p, c, t);
+            n[i]++;
+            p.sent(i, TransactionKind.INVITE, 1_000_000 + c, t);
+        }
+        return n;
+    }
+
+    @Test
+    void lsttCountsTheCallsItSentSinceItsLastSampleSoABurstDoesNotHerd() {
+        ProxyPool p = pool(ProxySpec.of("a"), ProxySpec.of("b"), ProxySpec.of("c"));
+        for (int i = 0; i < 3; i++) {
+            measure(p, i, 2 * MS + i * 10_000, 0, 20); // a is the fastest, by a hair
+        }
+        int[] n = burst(p, 31 * S);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(100, n[i], 5, "equal proxies share a burst: " + n[0] + "/" + n[1] + "/" + n[2]);
+        }
+    }
+
+    @Test
+    void lsttSplitsABurstByWhatEachProxyCanTake() {
+        ProxyPool p = pool(ProxySpec.of("a"), ProxySpec.of("b"), ProxySpec.of("c"));
+        for (int i = 0; i < 3; i++) {
+            measure(p, i, (2 + i) * MS, 0, 20); // mu = 500, 333, 250 work units a second
+        }
+        long now = 31 * S;
+        int[] n = burst(p, now);
+        assertTrue(n[0] > n[1] && n[1] >= n[2], "in order of service rate: " + n[0] + "/" + n[1] + "/" + n[2]);
+        assertTrue(n[0] < 290, "not all on the fastest: " + n[0]);
+        for (int i = 0; i < 3; i++) {
+            assertTrue(p.rate(i, now + 100 * MS) < LeastSessionTerminationTime.measuredServiceRate(p, i, now + 100 * MS),
+                "no proxy pushed past its service rate: " + i);
+        }
+    }
+
+    @Test
+    void whenEveryProxyIsOverloadedLsttPicksTheLeastOverloadedAndSaysSo() {
+        ProxyPool p = pool(ProxySpec.of("a"), ProxySpec.of("b"));
+        // STTs above T1: both overloaded; b less so (its rate is lower).
+        measure(p, 0, 900 * MS, 0, 20);
+        measure(p, 1, 700 * MS, 0, 20);
+        long now = 40 * S;
+        LeastSessionTerminationTime lstt = new LeastSessionTerminationTime();
+        int chosen = lstt.select(p, 0, now);
+        assertTrue(chosen >= 0);
+        assertEquals(1, p.overloadedChoices());
+    }
+
+    @Test
+    void aProxyBackFromDownIsRampedUp() {
+        ProxyPool p = pool(ProxySpec.of("a"), ProxySpec.of("b"));
+        measure(p, 0, 2 * MS, 0, 20);
+        measure(p, 1, 2 * MS, 0, 20);
+        long now = 40 * S;
+        p.setState(1, ProxyState.DOWN, now);
+        p.setState(1, ProxyState.UP, now + S);
+        long back = now + S;
+        double early = LeastSessionTerminationTime.expected(p, 1, back);
+        double settled = LeastSessionTerminationTime.expected(p, 1, back + LeastSessionTerminationTime.RAMP_NANOS);
+        assertTrue(early > 5 * settled, "ramping: " + early + " vs " + settled);
+    }
+
+    @Test
+    void withNothingMeasuredLsttUsesTheConfiguredCapacity() {
+        ProxyPool p = pool(new ProxySpec("small", 0, 1, 100), new ProxySpec("big", 0, 1, 900));
+        int[] n = split(new LeastSessionTerminationTime(), p, 10, 40 * S);
+        assertEquals(10, n[1], "the bigger one while idle");
+    }
+
+    @Test
+    void algorithmsAreNamedInConfiguration() {
+        assertEquals(Algorithm.TLWL, Algorithm.named(" TLWL "));
+        assertEquals("lstt", Algorithm.named("lstt").create(0).name());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Algorithm.named("random"));
+        assertTrue(e.getMessage().contains("round-robin"), e.getMessage());
+        for (Algorithm a : Algorithm.values()) {
+            assertEquals(a.configName, a.create(0).name());
+        }
+    }
+}
