@@ -34,6 +34,7 @@ import org.sipbastion.gateway.state.BaselineStore;
 import org.sipbastion.gateway.transport.EventLoops;
 import org.sipbastion.tier1.AnomalyHandler;
 import java.nio.file.Path;
+import org.sipbastion.tier2.dialog.DialogState;
 import org.sipbastion.tier2.dialog.DialogTable;
 import org.sipbastion.tier2.farm.ProxyFarm;
 import org.sipbastion.tier2.token.RouteToken;
@@ -280,6 +281,11 @@ public final class Gateway implements AutoCloseable {
             }
             return out;
         });
+    }
+
+    /** Rows of tier 2's dialog table in state {@code s} (read on the event loop). */
+    public long dialogCount(DialogState s) throws InterruptedException {
+        return onLoop(() -> channel.pipeline().get(ProxyFeedback.class).farm().dialogs().count(s));
     }
 
     /** The mean of tier 1's call-rate baseline (read on the event loop): learned, restored or fixed. */

@@ -29,8 +29,7 @@ import org.sipbastion.tier1.rules.RulesException;
 final class ServeCommand {
     private static final String DEMO_HELP = """
         Usage: bastion demo [--port PORT] [--proxy-port PORT] [--rules PATH] [--state-dir DIR] [--events FILE]
-                            [--drop-pcap FILE] [--nft-set FAMILY:TABLE:SET]
-                           [--drop-pcap FILE] [--nft-set FAMILY:TABLE:SET]
+                            [--drop-pcap FILE] [--algorithm NAME] [--max-dialogs N] [--dialog-ttl SECONDS]
 
         Runs SIP Bastion on 127.0.0.1 with three embedded demo proxies (tiny user agent servers
         answering REGISTER, INVITE, ACK, BYE, OPTIONS) and prints where to send traffic.
@@ -45,19 +44,32 @@ final class ServeCommand {
                               64 MiB with 5 old files kept (default: alarms on standard error only)
           --drop-pcap FILE    keep samples of dropped datagrams in FILE (pcap; the first of each
                               detector and source each second, at most 100/s; rotated at 64 MiB)
+          --algorithm NAME    how new calls are spread (default lstt; see bastion run --help)
+          --max-dialogs N     rows of tier 2's dialog table (default 200000)
+          --dialog-ttl S      a confirmed dialog nothing refreshes is forgotten after S seconds
+                              (default 43200)
 
         Exit codes: 0 stopped normally, 1 could not start (e.g. port in use), 2 usage error.
         """;
     private static final String RUN_HELP = """
-        Usage: bastion run --proxy HOST:PORT [--proxy HOST:PORT ...] [--listen ADDR:PORT] [--advertise HOST]
+        Usage: bastion run --proxy HOST:PORT[,KEY=VALUE...] [--proxy ...] [--listen ADDR:PORT] [--advertise HOST]
                            [--rules PATH] [--state-dir DIR] [--events FILE]
                            [--drop-pcap FILE] [--nft-set FAMILY:TABLE:SET]
+                           [--algorithm NAME] [--max-dialogs N] [--dialog-ttl SECONDS]
+                           [--dead-proxy-dialogs reject|reroute]
 
-        Runs SIP Bastion in front of the given proxies (UDP). Each new call goes to a proxy chosen
-        by Call-ID affinity; every message of a call goes to the same proxy.
+        Runs SIP Bastion in front of the given proxies (UDP). Each new call goes to the proxy the
+        balancing algorithm chooses; every later message of the call goes to the same proxy (route
+        token in our Record-Route, and tier 2's dialog table).
 
           --listen ADDR:PORT   address to receive SIP on (default 127.0.0.1:5060)
-          --proxy HOST:PORT    a proxy behind the gateway, IP address and port; repeat for each
+          --proxy HOST:PORT[,priority=P][,weight=W][,capacity=C]
+                               a proxy behind the gateway, IP address and port; repeat for each.
+                               priority: SRV priority, lower preferred, a higher group used only
+                               when no proxy of the lower ones is up (default 0); weight: SRV
+                               weight and relative capacity (default 1); capacity: calls/s it is
+                               known to sustain, LSTT's estimate until it has measured (default:
+                               unknown)
           --advertise HOST     address peers reach us at, put in Via and Record-Route
                                (default: the listen address; required when listening on 0.0.0.0)
           --rules PATH         tier 1 rule file or directory of *.rules files (default: the shipped
@@ -71,6 +83,17 @@ final class ServeCommand {
           --nft-set F:T:S      early drop: add the addresses tier 1 blocks, with the same timeout,
                                to nftables set S (IPv4) and S6 (IPv6) of table T in family F
                                (e.g. inet:bastion:offenders; the sets must exist, flags timeout)
+          --algorithm NAME     how new calls are spread: lstt (least expected session-termination
+                               time, the default), round-robin, srv-weighted, least-calls, tlwl,
+                               response-time
+          --max-dialogs N      rows of tier 2's dialog table (default 200000; in STATE_DIR/dialogs.cm
+                               with --state-dir, so a restart keeps every dialog on its proxy)
+          --dialog-ttl S       a confirmed dialog nothing refreshes is forgotten after S seconds
+                               (default 43200, 12 h)
+          --dead-proxy-dialogs reject|reroute
+                               requests of a dialog whose proxy is down: answered 481 (reject, the
+                               default), or sent to a survivor chosen by Call-ID (reroute: only
+                               when the proxies share dialog state)
 
         Exit codes: 0 stopped normally, 1 could not start, 2 usage error.
         """;
@@ -89,7 +112,7 @@ final class ServeCommand {
         InetSocketAddress listen = new InetSocketAddress(loopback(), 5060);
         int proxyPort = 5071;
         String advertise = null;
-        List<InetSocketAddress> proxies = new ArrayList<>();
+        BalancingOptions balancing = new BalancingOptions();
         List<Path> rulePaths = new ArrayList<>();
         Path stateDir = null;
         Path events = null;
@@ -105,11 +128,18 @@ final class ServeCommand {
             if (value == null) {
                 throw new Main.UsageException(a + " needs a value");
             }
+            boolean tier2 = switch (a) {
+                case "--algorithm", "--max-dialogs", "--dialog-ttl" -> true;
+                case "--proxy", "--dead-proxy-dialogs" -> !demo; // the demo's proxies are its own, never down
+                default -> false;
+            };
+            if (tier2 && balancing.take(a, value)) {
+                continue;
+            }
             switch (demo ? "demo" + a : "run" + a) {
                 case "demo--port" -> listen = new InetSocketAddress(loopback(), port(value));
                 case "demo--proxy-port" -> proxyPort = port(value);
                 case "run--listen" -> listen = hostPort(value);
-                case "run--proxy" -> proxies.add(hostPort(value));
                 case "run--advertise" -> advertise = value;
                 case "demo--rules", "run--rules" -> rulePaths.add(Path.of(value));
                 case "demo--state-dir", "run--state-dir" -> stateDir = Path.of(value);
@@ -119,7 +149,7 @@ final class ServeCommand {
                 default -> throw new Main.UsageException("unknown option " + a);
             }
         }
-        if (!demo && proxies.isEmpty()) {
+        if (!demo && balancing.proxies().isEmpty()) {
             throw new Main.UsageException("at least one --proxy HOST:PORT is needed");
         }
         Rules rules;
@@ -130,10 +160,10 @@ final class ServeCommand {
             e.errors().forEach(err::println);
             return Main.FAILED;
         }
-        return serve(listen, advertise, proxies, proxyPort, rules, rulePaths, stateDir, events, dropPcap, nftSet);
+        return serve(listen, advertise, balancing, proxyPort, rules, rulePaths, stateDir, events, dropPcap, nftSet);
     }
 
-    private int serve(InetSocketAddress listen, String advertise, List<InetSocketAddress> proxies, int proxyPort,
+    private int serve(InetSocketAddress listen, String advertise, BalancingOptions balancing, int proxyPort,
                       Rules rules, List<Path> rulePaths, Path stateDir, Path events, Path dropPcap, String nftSet) {
         List<DemoProxy> demoProxies = new ArrayList<>();
         EventLoopGroup demoGroup = demo ? EventLoops.group(1) : null;
@@ -145,7 +175,7 @@ final class ServeCommand {
                     String name = "proxy" + (i + 1);
                     DemoProxy p = startOrExplain(() -> DemoProxy.start(name, demoGroup, at), at);
                     demoProxies.add(p);
-                    proxies.add(p.address());
+                    balancing.add(p.address());
                 }
             }
             // With a state directory the key survives restarts (and can be copied to the HA peer).
@@ -155,8 +185,8 @@ final class ServeCommand {
             } catch (java.io.IOException e) {
                 throw new StartFailure("cannot read or make the HMAC key in " + stateDir + ": " + e.getMessage(), e);
             }
-            GatewayConfig config = new GatewayConfig(listen, advertise, proxies, keys, Limits.DEFAULT, rules,
-                rulePaths, stateDir, events, dropPcap, nftSet);
+            GatewayConfig config = new GatewayConfig(listen, advertise, balancing.proxies(), keys, Limits.DEFAULT, rules,
+                rulePaths, stateDir, events, dropPcap, nftSet, balancing.build());
             gateway = startOrExplain(() -> Gateway.start(config), listen);
             printBanner(gateway, demoProxies);
             awaitShutdown(gateway, demoProxies);
@@ -181,9 +211,14 @@ final class ServeCommand {
         InetSocketAddress at = gateway.localAddress();
         String where = at.getAddress().getHostAddress() + ":" + at.getPort();
         out.println("SIP Bastion " + (demo ? "demo " : "") + "listening on udp:" + where + " (" + EventLoops.describe() + ")");
-        for (InetSocketAddress p : gateway.config().proxies()) {
-            out.println("  proxy " + p.getAddress().getHostAddress() + ":" + p.getPort());
+        GatewayConfig.Balancing b = gateway.config().balancing();
+        for (org.sipbastion.tier2.pool.ProxySpec p : b.specs()) {
+            out.println("  proxy " + p.name() + (p.priority() != 0 || p.weight() != 1 || p.capacity() > 0
+                ? " (priority " + p.priority() + ", weight " + p.weight() + (p.capacity() > 0 ? ", capacity "
+                + p.capacity() + " calls/s" : "") + ")" : ""));
         }
+        out.println("  new calls by " + b.algorithm().configName + "; dialog table of " + b.maxDialogs() + " rows"
+            + (gateway.config().stateDir() == null ? " in memory" : " in " + gateway.config().stateDir().resolve(Gateway.DIALOG_FILE)));
         Rules r = gateway.config().rules();
         out.println("  rules " + String.join(", ", r.files) + " (version " + r.version + ", " + r.rules.size() + " rules, "
             + r.profiles.size() + " profiles" + (gateway.config().rulePaths().isEmpty() ? ")" : "; reloaded on change and SIGHUP)"));

@@ -142,9 +142,9 @@ public final class ProxyFarm {
         return specs;
     }
 
-    /** host:port, with IPv6 in brackets. */
+    /** host:port, with IPv6 in brackets and in its short form (RFC 5952). */
     public static String name(InetSocketAddress p) {
-        String host = p.getAddress().getHostAddress();
+        String host = io.netty.util.NetUtil.toAddressString(p.getAddress());
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + p.getPort();
     }
 

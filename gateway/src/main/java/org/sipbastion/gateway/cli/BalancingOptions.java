@@ -1,0 +1,115 @@
+package org.sipbastion.gateway.cli;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.sipbastion.gateway.GatewayConfig;
+import org.sipbastion.tier2.balance.Algorithm;
+import org.sipbastion.tier2.farm.ProxyFarm;
+import org.sipbastion.tier2.pool.ProxySpec;
+
+/**
+ * Tier 2's command-line options: the proxies with their SRV priority, weight and capacity, the
+ * algorithm, and the dialog table. Each error names the option and what it expected.
+ */
+final class BalancingOptions {
+    private final List<InetSocketAddress> proxies = new ArrayList<>();
+    private final List<ProxySpec> specs = new ArrayList<>();
+    private Algorithm algorithm = Algorithm.LSTT;
+    private long maxDialogs = GatewayConfig.Balancing.DEFAULT_MAX_DIALOGS;
+    private long dialogTtlSeconds = ProxyFarm.DEFAULT_TTL_MILLIS / 1000;
+    private ProxyFarm.DeadProxyDialogs deadProxyDialogs = ProxyFarm.DeadProxyDialogs.REJECT;
+
+    /** Takes option {@code name} with {@code value}; false when it is not one of ours. Bad values are usage errors. */
+    boolean take(String name, String value) {
+        switch (name) {
+            case "--proxy" -> proxy(value);
+            case "--algorithm" -> {
+                try {
+                    algorithm = Algorithm.named(value);
+                } catch (IllegalArgumentException e) {
+                    throw new Main.UsageException("--algorithm: " + e.getMessage());
+                }
+            }
+            case "--max-dialogs" -> maxDialogs = positive("--max-dialogs", value, 100_000_000);
+            case "--dialog-ttl" -> dialogTtlSeconds = positive("--dialog-ttl", value, 7 * 86_400);
+            case "--dead-proxy-dialogs" -> {
+                try {
+                    deadProxyDialogs = ProxyFarm.DeadProxyDialogs.valueOf(value.trim().toUpperCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw new Main.UsageException("--dead-proxy-dialogs: reject or reroute, not " + value);
+                }
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** ADDRESS:PORT[,priority=P][,weight=W][,capacity=C]. */
+    private void proxy(String value) {
+        String[] parts = value.split(",");
+        InetSocketAddress address = ServeCommand.hostPort(parts[0].trim());
+        int priority = 0;
+        int weight = 1;
+        double capacity = 0;
+        for (int i = 1; i < parts.length; i++) {
+            String[] kv = parts[i].split("=", 2);
+            String key = kv[0].trim();
+            if (kv.length != 2) {
+                throw new Main.UsageException("--proxy " + value + ": expected KEY=VALUE after the address, got " + parts[i]);
+            }
+            switch (key) {
+                case "priority" -> priority = (int) number("--proxy " + value + ": priority", kv[1], 0, 65535);
+                case "weight" -> weight = (int) number("--proxy " + value + ": weight", kv[1], 1, 65535);
+                case "capacity" -> capacity = number("--proxy " + value + ": capacity (calls/s)", kv[1], 0, 1_000_000);
+                default -> throw new Main.UsageException("--proxy " + value + ": unknown key " + key
+                    + " (priority, weight, capacity)");
+            }
+        }
+        add(address, new ProxySpec(ProxyFarm.name(address), priority, weight, capacity));
+    }
+
+    /** A proxy not given by --proxy (the demo's own): priority 0, weight 1, capacity unknown. */
+    void add(InetSocketAddress address) {
+        add(address, ProxySpec.of(ProxyFarm.name(address)));
+    }
+
+    private void add(InetSocketAddress address, ProxySpec spec) {
+        if (proxies.contains(address)) {
+            throw new Main.UsageException("--proxy " + ProxyFarm.name(address) + " is given twice");
+        }
+        proxies.add(address);
+        specs.add(spec);
+    }
+
+    List<InetSocketAddress> proxies() {
+        return proxies;
+    }
+
+    GatewayConfig.Balancing build() {
+        return new GatewayConfig.Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs);
+    }
+
+    private static long positive(String option, String value, long max) {
+        return (long) number(option, value, 1, max);
+    }
+
+    private static double number(String what, String value, double min, double max) {
+        try {
+            double d = Double.parseDouble(value.trim());
+            if (!(d >= min && d <= max)) {
+                throw new NumberFormatException();
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new Main.UsageException(what + ": expected a number from " + fmt(min) + " to " + fmt(max) + ", got " + value);
+        }
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+}
