@@ -21,6 +21,8 @@ import org.sipbastion.gateway.pipeline.AnomalyFilter;
 import org.sipbastion.gateway.pipeline.LocalRequestHandler;
 import org.sipbastion.gateway.pipeline.PolicyFilter;
 import org.sipbastion.gateway.pipeline.PreloadedRouteFilter;
+import org.sipbastion.gateway.pipeline.InboundPool;
+import org.sipbastion.gateway.pipeline.IngressScheduler;
 import org.sipbastion.gateway.pipeline.ProxyFeedback;
 import org.sipbastion.gateway.pipeline.RequestForwarder;
 import org.sipbastion.gateway.pipeline.ResponseRouter;
@@ -70,6 +72,10 @@ public final class Gateway implements AutoCloseable {
     private static final int DROP_SAMPLES_PER_SECOND = 100;
     /** Transactions awaiting a proxy's final response that tier 2 remembers (for its measures). */
     private static final int PENDING_TRANSACTIONS = 1 << 16;
+    /** Messages that may wait in tier 2's ingress queue (each pooled message holds ~3 KB plus its datagram). */
+    private static final int INGRESS_QUEUE = 4096;
+    /** A new call expected to wait longer than this in the ingress queue is answered 503 at once. */
+    private static final long SHED_WAIT_NANOS = 200_000_000L;
     /** Tier 2's dialog table in the state directory. */
     public static final String DIALOG_FILE = "dialogs.cm";
 
@@ -224,7 +230,8 @@ public final class Gateway implements AutoCloseable {
         StatelessReplier replier = new StatelessReplier(counters);
         BranchCodec branches = new BranchCodec(config.keys());
         AnomalyHandler tier1 = new AnomalyHandler(config.rules(), baseline, alarms, seed);
-        p.addLast("sip-decoder", new SipDatagramDecoder(config.limits(), counters, drops));
+        InboundPool inbound = new InboundPool(config.limits(), INGRESS_QUEUE + 1);
+        p.addLast("sip-decoder", new SipDatagramDecoder(inbound, counters, drops, clock));
         p.addLast("tier1-policy", new PolicyFilter(counters, replier, drops));
         p.addLast("tier1-response-check", new ResponseVerifier(branches, counters, drops));
         RouteToken routeToken = new RouteToken(config.keys(), config.proxies());
@@ -237,6 +244,8 @@ public final class Gateway implements AutoCloseable {
                 listener),
             b.deadProxyDialogs(), clock.getAsLong());
         p.addLast("tier2-proxy-feedback", new ProxyFeedback(farm, clock));
+        p.addLast("ingress-scheduler", new IngressScheduler(inbound, INGRESS_QUEUE, SHED_WAIT_NANOS, counters, replier,
+            clock));
         p.addLast("local-requests", new LocalRequestHandler(self, replier));
         p.addLast("preloaded-route-check", new PreloadedRouteFilter(self, Set.copyOf(config.proxies()), counters, replier));
         p.addLast("response-router", new ResponseRouter(counters, local));

@@ -19,6 +19,12 @@ public final class GatewayCounters {
     /** No usable destination: unresolvable Via, our own address, broadcast. */
     public final LongAdder unroutable = new LongAdder();
     public final LongAdder noProxyAvailable = new LongAdder();
+    /** New calls answered 503 + Retry-After by the ingress scheduler: expected wait too long, or queue full. */
+    public final LongAdder shedNewCalls = new LongAdder();
+    /** Requests discarded after waiting longer than T1 in the ingress queue (their client retransmitted). */
+    public final LongAdder ingressExpired = new LongAdder();
+    /** Datagrams dropped because the ingress queue (or the message pool) was full. */
+    public final LongAdder ingressOverflow = new LongAdder();
     /** In-dialog requests answered 481 because their dialog's proxy is down (dead_proxy_dialogs = reject). */
     public final LongAdder dialogProxyDown = new LongAdder();
     public final LongAdder internalErrors = new LongAdder();
@@ -52,7 +58,9 @@ public final class GatewayCounters {
             + " responses_forwarded=" + responsesForwarded.sum() + " local_replies=" + localReplies.sum()
             + " malformed=" + withDetail(malformed) + " refused=" + withDetail(refused) + " dropped=" + withDetail(dropped) + " alarms=" + alarms.sum() + " events_lost=" + eventsLost.sum()
             + " unroutable=" + unroutable.sum() + " no_proxy=" + noProxyAvailable.sum()
-            + " dialog_proxy_down=" + dialogProxyDown.sum() + " internal_errors=" + internalErrors.sum()
+            + " dialog_proxy_down=" + dialogProxyDown.sum() + " shed_new_calls=" + shedNewCalls.sum()
+            + " ingress_expired=" + ingressExpired.sum() + " ingress_overflow=" + ingressOverflow.sum()
+            + " internal_errors=" + internalErrors.sum()
             + " preloaded_routes=" + preloadedRoutes.sum() + " trust_headers_stripped=" + trustHeadersStripped.sum()
             + " trust_headers_refused=" + trustHeadersRefused.sum();
     }

@@ -1,5 +1,6 @@
 package org.sipbastion.gateway.pipeline;
 
+import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import org.sipbastion.parser.Limits;
@@ -7,11 +8,18 @@ import org.sipbastion.parser.SipMessage;
 
 /**
  * One received message as it travels down the pipeline: the parsed flyweight and where it came from.
- * The decoder owns one per channel and reuses it; handlers must not keep it past their call, since
- * the datagram under it is released when the pipeline returns.
+ * They come from a fixed pool ({@link InboundPool}); handlers must not keep one past their call:
+ * when the pipeline returns, the datagram under it is released and it goes back to the pool, unless
+ * the {@link IngressScheduler} queued it, which then does both once the message is handled.
  */
 public final class InboundSip {
     final SipMessage message;
+    /** The datagram the message was parsed from (its buffer is the message's). */
+    DatagramPacket packet;
+    /** When it was read, on the pipeline's clock (nanoseconds). */
+    long arrivedAt;
+    /** Held by the ingress scheduler: whoever passes it on must not release it. */
+    boolean queued;
     InetSocketAddress sender;
     private byte[] senderIp;
     /** A valid route token of ours was found on this (in-dialog) request. */
@@ -35,6 +43,7 @@ public final class InboundSip {
 
     /** A new message from {@code from}: what was learnt about the previous one is forgotten. */
     void sender(InetSocketAddress from) {
+        queued = false;
         sender = from;
         senderIp = null;
         dialogProof = false;

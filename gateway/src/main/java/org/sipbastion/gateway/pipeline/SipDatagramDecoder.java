@@ -4,7 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
 import org.sipbastion.gateway.GatewayCounters;
-import org.sipbastion.parser.Limits;
+import java.util.function.LongSupplier;
 import org.sipbastion.parser.Reason;
 import org.sipbastion.tier1.event.Detector;
 
@@ -13,14 +13,16 @@ import org.sipbastion.tier1.event.Detector;
  * Writes made further down while handling a batch of reads are flushed once at read-complete.
  */
 public final class SipDatagramDecoder extends ChannelInboundHandlerAdapter {
-    private final InboundSip inbound;
+    private final InboundPool pool;
     private final GatewayCounters counters;
     private final DropRecorder events;
+    private final LongSupplier clock;
 
-    public SipDatagramDecoder(Limits limits, GatewayCounters counters, DropRecorder events) {
-        this.inbound = new InboundSip(limits);
+    public SipDatagramDecoder(InboundPool pool, GatewayCounters counters, DropRecorder events, LongSupplier clock) {
+        this.pool = pool;
         this.counters = counters;
         this.events = events;
+        this.clock = clock;
     }
 
     @Override
@@ -29,8 +31,16 @@ public final class SipDatagramDecoder extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
+        counters.received.increment();
+        InboundSip inbound = pool.take();
+        if (inbound == null) {
+            // Every message of the pool is queued: the ingress scheduler is full.
+            counters.ingressOverflow.increment();
+            packet.release();
+            return;
+        }
+        inbound.packet = packet;
         try {
-            counters.received.increment();
             Reason r = inbound.message.parse(packet.content());
             if (r == Reason.EMPTY_MESSAGE) {
                 // CRLF keep-alives from NAT'd clients (RFC 5626): expected traffic, not malformed.
@@ -43,9 +53,12 @@ public final class SipDatagramDecoder extends ChannelInboundHandlerAdapter {
                 return;
             }
             inbound.sender(packet.sender());
+            inbound.arrivedAt = clock.getAsLong();
             ctx.fireChannelRead(inbound);
         } finally {
-            packet.release();
+            if (!inbound.queued) {
+                pool.give(inbound);
+            }
         }
     }
 

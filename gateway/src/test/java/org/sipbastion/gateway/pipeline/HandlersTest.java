@@ -40,7 +40,7 @@ class HandlersTest {
 
     @Test
     void decoderPassesParsedMessagesAndCountsMalformedOnes() {
-        EmbeddedChannel ch = new EmbeddedChannel(new SipDatagramDecoder(Limits.DEFAULT, counters, drops), new Capture());
+        EmbeddedChannel ch = new EmbeddedChannel(new SipDatagramDecoder(new InboundPool(Limits.DEFAULT, 2), counters, drops, System::nanoTime), new Capture());
         DatagramPacket good = datagram(request("OPTIONS", "c1@x", "OPTIONS"), CLIENT);
         DatagramPacket bad = datagram("INVITE sip:a@b SIP/7.0\r\n\r\n", CLIENT);
         ch.writeInbound(good, bad);
@@ -136,7 +136,7 @@ class HandlersTest {
     }
 
     private EmbeddedChannel channelWith(io.netty.channel.ChannelHandler handler) {
-        return new EmbeddedChannel(new SipDatagramDecoder(Limits.DEFAULT, counters, drops), handler, new Capture());
+        return new EmbeddedChannel(new SipDatagramDecoder(new InboundPool(Limits.DEFAULT, 2), counters, drops, System::nanoTime), handler, new Capture());
     }
 
     /** Records the Call-IDs that reached the end of the pipeline. */
