@@ -20,7 +20,8 @@ import org.sipbastion.gateway.pipeline.AlarmLog;
 import org.sipbastion.gateway.pipeline.AnomalyFilter;
 import org.sipbastion.gateway.pipeline.LocalRequestHandler;
 import org.sipbastion.gateway.pipeline.PolicyFilter;
-import org.sipbastion.gateway.pipeline.PreloadedRouteFilter;
+import org.sipbastion.gateway.forward.ServedDomains;
+import org.sipbastion.gateway.pipeline.OpenRelayFilter;
 import org.sipbastion.gateway.pipeline.InboundPool;
 import org.sipbastion.gateway.pipeline.IngressScheduler;
 import org.sipbastion.gateway.pipeline.ProxyFeedback;
@@ -247,7 +248,8 @@ public final class Gateway implements AutoCloseable {
         p.addLast("ingress-scheduler", new IngressScheduler(inbound, INGRESS_QUEUE, SHED_WAIT_NANOS, counters, replier,
             clock));
         p.addLast("local-requests", new LocalRequestHandler(self, replier));
-        p.addLast("preloaded-route-check", new PreloadedRouteFilter(self, Set.copyOf(config.proxies()), counters, replier));
+        p.addLast("open-relay-check", new OpenRelayFilter(self, Set.copyOf(config.proxies()),
+            new ServedDomains(config.domains()), counters, replier));
         p.addLast("response-router", new ResponseRouter(counters, local));
         p.addLast("request-forwarder", new RequestForwarder(farm, branches, routeToken, clock, self, local, counters,
             replier));

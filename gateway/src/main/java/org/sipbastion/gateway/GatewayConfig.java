@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.sipbastion.crypto.mac.MacKeyRing;
 import org.sipbastion.parser.Limits;
+import org.sipbastion.gateway.forward.ServedDomains;
 import org.sipbastion.tier1.rules.Rules;
 import org.sipbastion.tier2.balance.Algorithm;
 import org.sipbastion.tier2.farm.ProxyFarm;
@@ -25,17 +26,20 @@ import org.sipbastion.tier2.pool.ProxySpec;
  * @param dropCapture pcap file for samples of dropped datagrams (rotated); null: none
  * @param nftSet     FAMILY:TABLE:SET that blocked addresses are added to (early drop); null: none
  * @param balancing  tier 2's algorithm and each proxy's priority, weight and capacity; null: LSTT, all equal
+ * @param domains    the SIP domains the farm serves (a client's initial request must be for one of them,
+ *                   or for us by address); empty: any (not checked)
  */
 public record GatewayConfig(
     InetSocketAddress listen, String advertised, List<InetSocketAddress> proxies, MacKeyRing keys, Limits limits,
     Rules rules, List<Path> rulePaths, Path stateDir, Path eventLog, Path dropCapture, String nftSet,
-    Balancing balancing) {
+    Balancing balancing, List<String> domains) {
 
     /** LSTT over proxies of equal priority, weight 1, capacity unknown. */
     public GatewayConfig(InetSocketAddress listen, String advertised, List<InetSocketAddress> proxies, MacKeyRing keys,
                          Limits limits, Rules rules, List<Path> rulePaths, Path stateDir, Path eventLog, Path dropCapture,
                          String nftSet) {
-        this(listen, advertised, proxies, keys, limits, rules, rulePaths, stateDir, eventLog, dropCapture, nftSet, null);
+        this(listen, advertised, proxies, keys, limits, rules, rulePaths, stateDir, eventLog, dropCapture, nftSet, null,
+            List.of());
     }
 
     /** With tier 1's default rules, no rule files to watch, no state kept. */
@@ -63,6 +67,8 @@ public record GatewayConfig(
         }
         proxies = List.copyOf(proxies);
         rulePaths = List.copyOf(rulePaths);
+        domains = List.copyOf(domains == null ? List.of() : domains);
+        new ServedDomains(domains); // a bad name fails here, with what is wrong
         if (balancing == null) {
             balancing = Balancing.of(proxies);
         } else if (balancing.specs().size() != proxies.size()) {
@@ -115,11 +121,16 @@ public record GatewayConfig(
 
     public GatewayConfig withBalancing(Balancing b) {
         return new GatewayConfig(listen, advertised, proxies, keys, limits, rules, rulePaths, stateDir, eventLog, dropCapture,
-            nftSet, b);
+            nftSet, b, domains);
+    }
+
+    public GatewayConfig withDomains(List<String> served) {
+        return new GatewayConfig(listen, advertised, proxies, keys, limits, rules, rulePaths, stateDir, eventLog, dropCapture,
+            nftSet, balancing, served);
     }
 
     public GatewayConfig withListen(InetSocketAddress address) {
         return new GatewayConfig(address, advertised, proxies, keys, limits, rules, rulePaths, stateDir, eventLog, dropCapture,
-            nftSet, balancing);
+            nftSet, balancing, domains);
     }
 }

@@ -25,6 +25,8 @@ public final class GatewayCounters {
     public final LongAdder ingressExpired = new LongAdder();
     /** Datagrams dropped because the ingress queue (or the message pool) was full. */
     public final LongAdder ingressOverflow = new LongAdder();
+    /** Initial requests of clients for a domain we do not serve, answered 403 (not an open relay). */
+    public final LongAdder foreignDomains = new LongAdder();
     /** In-dialog requests answered 481 because their dialog's proxy is down (dead_proxy_dialogs = reject). */
     public final LongAdder dialogProxyDown = new LongAdder();
     public final LongAdder internalErrors = new LongAdder();
@@ -61,7 +63,7 @@ public final class GatewayCounters {
             + " dialog_proxy_down=" + dialogProxyDown.sum() + " shed_new_calls=" + shedNewCalls.sum()
             + " ingress_expired=" + ingressExpired.sum() + " ingress_overflow=" + ingressOverflow.sum()
             + " internal_errors=" + internalErrors.sum()
-            + " preloaded_routes=" + preloadedRoutes.sum() + " trust_headers_stripped=" + trustHeadersStripped.sum()
+            + " preloaded_routes=" + preloadedRoutes.sum() + " foreign_domains=" + foreignDomains.sum() + " trust_headers_stripped=" + trustHeadersStripped.sum()
             + " trust_headers_refused=" + trustHeadersRefused.sum();
     }
 }

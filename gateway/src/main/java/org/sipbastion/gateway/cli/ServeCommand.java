@@ -56,7 +56,7 @@ final class ServeCommand {
                            [--rules PATH] [--state-dir DIR] [--events FILE]
                            [--drop-pcap FILE] [--nft-set FAMILY:TABLE:SET]
                            [--algorithm NAME] [--max-dialogs N] [--dialog-ttl SECONDS]
-                           [--dead-proxy-dialogs reject|reroute]
+                           [--dead-proxy-dialogs reject|reroute] [--domain NAME ...]
 
         Runs SIP Bastion in front of the given proxies (UDP). Each new call goes to the proxy the
         balancing algorithm chooses; every later message of the call goes to the same proxy (route
@@ -90,6 +90,10 @@ final class ServeCommand {
                                with --state-dir, so a restart keeps every dialog on its proxy)
           --dialog-ttl S       a confirmed dialog nothing refreshes is forgotten after S seconds
                                (default 43200, 12 h)
+          --domain NAME        a SIP domain the proxies serve (repeatable; *.example.com for every
+                               name under it): a client's initial request for any other domain is
+                               refused 403, so the gateway is not an open relay (default: none, any
+                               domain passes, and the gateway says so at start)
           --dead-proxy-dialogs reject|reroute
                                requests of a dialog whose proxy is down: answered 481 (reject, the
                                default), or sent to a survivor chosen by Call-ID (reroute: only
@@ -113,6 +117,7 @@ final class ServeCommand {
         int proxyPort = 5071;
         String advertise = null;
         BalancingOptions balancing = new BalancingOptions();
+        List<String> domains = new ArrayList<>();
         List<Path> rulePaths = new ArrayList<>();
         Path stateDir = null;
         Path events = null;
@@ -146,6 +151,7 @@ final class ServeCommand {
                 case "demo--events", "run--events" -> events = Path.of(value);
                 case "demo--drop-pcap", "run--drop-pcap" -> dropPcap = Path.of(value);
                 case "run--nft-set" -> nftSet = value;
+                case "run--domain" -> domains.add(value);
                 default -> throw new Main.UsageException("unknown option " + a);
             }
         }
@@ -160,10 +166,11 @@ final class ServeCommand {
             e.errors().forEach(err::println);
             return Main.FAILED;
         }
-        return serve(listen, advertise, balancing, proxyPort, rules, rulePaths, stateDir, events, dropPcap, nftSet);
+        return serve(listen, advertise, balancing, domains, proxyPort, rules, rulePaths, stateDir, events, dropPcap, nftSet);
     }
 
-    private int serve(InetSocketAddress listen, String advertise, BalancingOptions balancing, int proxyPort,
+    private int serve(InetSocketAddress listen, String advertise, BalancingOptions balancing, List<String> domains,
+                      int proxyPort,
                       Rules rules, List<Path> rulePaths, Path stateDir, Path events, Path dropPcap, String nftSet) {
         List<DemoProxy> demoProxies = new ArrayList<>();
         EventLoopGroup demoGroup = demo ? EventLoops.group(1) : null;
@@ -186,7 +193,7 @@ final class ServeCommand {
                 throw new StartFailure("cannot read or make the HMAC key in " + stateDir + ": " + e.getMessage(), e);
             }
             GatewayConfig config = new GatewayConfig(listen, advertise, balancing.proxies(), keys, Limits.DEFAULT, rules,
-                rulePaths, stateDir, events, dropPcap, nftSet, balancing.build());
+                rulePaths, stateDir, events, dropPcap, nftSet, balancing.build(), domains);
             gateway = startOrExplain(() -> Gateway.start(config), listen);
             printBanner(gateway, demoProxies);
             awaitShutdown(gateway, demoProxies);
@@ -217,6 +224,9 @@ final class ServeCommand {
                 ? " (priority " + p.priority() + ", weight " + p.weight() + (p.capacity() > 0 ? ", capacity "
                 + p.capacity() + " calls/s" : "") + ")" : ""));
         }
+        out.println(gateway.config().domains().isEmpty()
+            ? "  domains: any (initial requests for every domain are relayed to the proxies; set --domain)"
+            : "  domains: " + String.join(", ", gateway.config().domains()) + " (other domains refused 403)");
         out.println("  new calls by " + b.algorithm().configName + "; dialog table of " + b.maxDialogs() + " rows"
             + (gateway.config().stateDir() == null ? " in memory" : " in " + gateway.config().stateDir().resolve(Gateway.DIALOG_FILE)));
         Rules r = gateway.config().rules();

@@ -99,4 +99,49 @@ class EdgeHygieneTest {
         assertTrue(out.text().startsWith("SIP/2.0 403 Forbidden (identity headers)"), out.text());
         assertEquals(1, counters.trustHeadersRefused.sum());
     }
+
+    @Test
+    void anInDialogRequestMayCarryARouteBeyondUsOnlyWithOurToken() {
+        String toTag = "To: <sip:bob@example.com>;tag=t9";
+        Sip.Sent forged = one(request("BYE", "dialog-relay@x", "BYE", "Route: <sip:127.0.0.1:5060;lr>, <sip:victim.example.net;lr>")
+            .replace("To: <sip:bob@example.com>", toTag), CLIENT);
+        assertTrue(forged.text().startsWith("SIP/2.0 403 Forbidden (pre-loaded Route)"), forged.text());
+        // The same shape with the token our Record-Route gave the dialog: the recorded route set.
+        Sip.Sent invite = one(request("INVITE", "dialog-ok@x", "INVITE"), CLIENT);
+        one(ForwardingTest.responseTo(invite.parsed(), 200, "OK"), invite.to());
+        String ours = invite.parsed().string(invite.parsed().firstRecordRoute());
+        Sip.Sent bye = one(request("BYE", "dialog-ok@x", "BYE", "Route: <" + ours + ">, <sip:10.0.0.5;lr>")
+            .replace("To: <sip:bob@example.com>", toTag), CLIENT);
+        assertEquals(invite.to(), bye.to(), counters.summary());
+        assertEquals(1, bye.parsed().routeCount(), "ours consumed, the proxy's own entry kept");
+    }
+
+    @Test
+    void initialRequestsForADomainWeDoNotServeAreRefused() {
+        EmbeddedChannel served = new EmbeddedChannel();
+        GatewayCounters c = new GatewayCounters();
+        Gateway.pipeline(served.pipeline(), CONFIG.withDomains(List.of("example.com", "*.voice.example.org")), c, GATEWAY,
+            a -> { });
+        java.util.function.Function<String, String> first = text -> {
+            served.writeInbound(datagram(text, CLIENT));
+            List<Sip.Sent> out = sent(served);
+            assertEquals(1, out.size(), c.summary());
+            return out.get(0).text();
+        };
+        String invite = request("INVITE", "dom@x", "INVITE");
+        assertTrue(first.apply(invite.replace("sip:bob@192.0.2.200", "sip:bob@victim.example.net"))
+            .startsWith("SIP/2.0 403 Forbidden (relaying denied)"));
+        assertTrue(first.apply(invite.replace("sip:bob@192.0.2.200", "tel:+15551234567"))
+            .startsWith("SIP/2.0 403"), "not a SIP URI: nothing to relay to");
+        assertTrue(first.apply(invite.replace("INVITE sip:bob@192.0.2.200", "INVITE sip:bob@EXAMPLE.com"))
+            .startsWith("INVITE sip:bob@EXAMPLE.com"), "served, whatever the case");
+        assertTrue(first.apply(invite.replace("dom@x", "dom2@x").replace("sip:bob@192.0.2.200", "sip:bob@pbx.voice.example.org"))
+            .startsWith("INVITE"), "under a wildcard");
+        assertTrue(first.apply(invite.replace("dom@x", "dom3@x").replace("sip:bob@192.0.2.200", "sip:bob@127.0.0.1:5060"))
+            .startsWith("INVITE"), "for us by address");
+        assertTrue(first.apply(request("BYE", "dom4@x", "BYE").replace("To: <sip:bob@example.com>",
+            "To: <sip:bob@example.com>;tag=t1")).startsWith("BYE"), "in-dialog: its target is the peer's Contact");
+        assertEquals(2, c.foreignDomains.sum());
+        served.finishAndReleaseAll();
+    }
 }

@@ -152,7 +152,10 @@ class ForwardingTest {
 
     @Test
     void inDialogRequestLosesOurRouteEntry() {
-        String bye = request("BYE", "dialog@x", "BYE", "Route: <sip:127.0.0.1:5060;lr>, <sip:proxy.example.com;lr>")
+        Sip.Sent invite = one(request("INVITE", "dialog@x", "INVITE"), CLIENT);
+        one(responseTo(invite.parsed(), 200, "OK"), invite.to());
+        String ours = invite.parsed().string(invite.parsed().firstRecordRoute());
+        String bye = request("BYE", "dialog@x", "BYE", "Route: <" + ours + ">, <sip:proxy.example.com;lr>")
             .replace("To: <sip:bob@example.com>", "To: <sip:bob@example.com>;tag=callee1");
         SipMessage m = one(bye, CLIENT).parsed();
         assertEquals(1, m.routeCount());
