@@ -23,6 +23,8 @@ public final class Main {
           lint    judge SIP messages in files: valid, or invalid with a typed reason
           rules   check tier 1 rule files
           replay  run the parser and tier 1 over capture files (pcap, pcapng)
+          simulate  compare the balancing algorithms in a discrete-event simulation
+                  (from a source checkout: ./bastion simulate [--json] [--quick]; docs/balancing.md)
 
         Run 'bastion COMMAND --help' for a command's options.
         Exit codes: 0 done, 1 failed at run time, 2 usage error.
@@ -48,6 +50,12 @@ public final class Main {
                 case "replay" -> new ReplayCommand(out, err).run(rest);
                 case "demo" -> new ServeCommand(out, err, true).run(rest);
                 case "run" -> new ServeCommand(out, err, false).run(rest);
+                case "simulate" -> {
+                    // The simulation lives with the benchmarks (perf-tests), not in the appliance's jar.
+                    err.println("bastion simulate: run it from a source checkout, as ./bastion simulate "
+                        + "(the launcher builds perf-tests for it)");
+                    yield FAILED;
+                }
                 case "help", "--help", "-h" -> {
                     out.print(HELP);
                     yield OK;

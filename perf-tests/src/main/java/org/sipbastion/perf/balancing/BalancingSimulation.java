@@ -196,7 +196,8 @@ public final class BalancingSimulation {
         usage: BalancingSimulation [--json] [--quick] [--seed N] [--png FILE] [--rates 300,900,...]
                                    [--algorithms lstt,tlwl,...] [--scenarios heterogeneous,invite-slow]
                                    [--weights equal|capacity|both] [--warmup S] [--measure S]
-                                   [--queue-limit N] [--no-trying] [--quiet] [--validate] [--json-out FILE]
+                                   [--queue-limit N] [--no-trying] [--far-end-ms M] [--quiet] [--validate]
+                                   [--json-out FILE]
           --json         one JSON object per line per algorithm x scenario x weights x rate (else Markdown tables)
           --quick        rates 300,900,1500, 90 s warm-up, 60 s measured (defaults: 300 to 1500 step 150, 240 s, 300 s)
           --seed N       the seed (default 1); a seed repeats a run exactly
@@ -205,6 +206,7 @@ public final class BalancingSimulation {
           --validate     only the checks against M/M/1 and M/G/1 (Pollaczek-Khinchine)
           --queue-limit  jobs a proxy holds before it answers new INVITEs 503 (default 1000)
           --no-trying    proxies send no 100 Trying (response-time and LSTT's fallback then see BYEs only)
+          --far-end-ms M the far end answers a BYE after an exponential delay of mean M ms (default 0: at once)
           --quiet        no progress lines on stderr""";
 
     /** The parsed command line. */
@@ -230,6 +232,7 @@ public final class BalancingSimulation {
             Double measure = null;
             Integer queueLimit = null;
             boolean trying = true;
+            double farEnd = 0;
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
                 switch (arg) {
@@ -237,6 +240,7 @@ public final class BalancingSimulation {
                     case "--quick" -> quick = true;
                     case "--validate" -> o.validate = true;
                     case "--no-trying" -> trying = false;
+                    case "--far-end-ms" -> farEnd = Double.parseDouble(value(args, ++i, arg));
                     case "--quiet" -> o.progress = false;
                     case "--help", "-h" -> o.help = true;
                     case "--seed" -> o.seed = Long.parseLong(value(args, ++i, arg));
@@ -271,7 +275,7 @@ public final class BalancingSimulation {
             if (queueLimit != null) {
                 s = s.withQueueLimit(queueLimit);
             }
-            o.settings = s.withTrying(trying);
+            o.settings = s.withTrying(trying).withFarEnd(farEnd);
             for (int r : o.rates) {
                 if (r < 1) {
                     throw new IllegalArgumentException("rates must be positive");

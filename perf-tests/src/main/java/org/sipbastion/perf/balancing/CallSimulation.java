@@ -49,6 +49,8 @@ final class CallSimulation {
     private final long[] inviteMean;
     private final long[] byeMean;
     private final long delay;
+    private final long farEndMean;
+    private final java.util.SplittableRandom farEndRandom;
     private final EventQueue queue = new EventQueue();
 
     // Per call, indexed by call id.
@@ -92,6 +94,8 @@ final class CallSimulation {
             byeMean[i] = Math.round(farm.byeSeconds(i) * 1e9);
         }
         this.delay = settings.delayNanos();
+        this.farEndMean = Math.round(settings.farEndMillis() * 1e6);
+        this.farEndRandom = new java.util.SplittableRandom(0xFA12E5DL);
         this.sharePerProxy = new long[n];
         this.responseSumPerProxy = new double[n];
         this.answeredPerProxy = new long[n];
@@ -240,7 +244,9 @@ final class CallSimulation {
 
     private void done(int p, long now) {
         long key = servers[p].current();
-        queue.add(now + delay, EventQueue.event(OK, key));
+        // A BYE's 200 comes from the callee: the far end's answer time is part of the STT, not the proxy's.
+        long farEnd = (key & 3) == 2 && farEndMean > 0 ? exponential(farEndRandom, farEndMean) : 0;
+        queue.add(now + delay + farEnd, EventQueue.event(OK, key));
         long next = servers[p].finish();
         if (next >= 0) {
             start(p, next, now);

@@ -12,9 +12,10 @@ package org.sipbastion.perf.balancing;
  * @param oneWayDelayMillis   constant network delay gateway to proxy, and back
  * @param trying              whether a proxy's 100 Trying reaches the gateway when it starts an INVITE
  * @param pendingTransactions size of the pool's transaction table
+ * @param farEndMillis        mean of the far end's answer to a BYE (exponential), added to its STT; 0: at once
  */
 record Settings(double warmupSeconds, double measureSeconds, double holdSeconds, int queueLimit,
-                double oneWayDelayMillis, boolean trying, int pendingTransactions) {
+                double oneWayDelayMillis, boolean trying, int pendingTransactions, double farEndMillis) {
     /** RFC 3261 Timer B (64 x T1): the caller gives up on an INVITE unanswered this long. */
     static final long TIMER_B_NANOS = 32_000_000_000L;
 
@@ -25,8 +26,8 @@ record Settings(double warmupSeconds, double measureSeconds, double holdSeconds,
      */
     static final int PENDING = 1 << 18;
 
-    static final Settings FULL = new Settings(240, 300, 60, 1000, 0.5, true, PENDING);
-    static final Settings QUICK = new Settings(90, 60, 60, 1000, 0.5, true, PENDING);
+    static final Settings FULL = new Settings(240, 300, 60, 1000, 0.5, true, PENDING, 0);
+    static final Settings QUICK = new Settings(90, 60, 60, 1000, 0.5, true, PENDING, 0);
 
     long warmupNanos() {
         return (long) (warmupSeconds * 1e9);
@@ -41,16 +42,22 @@ record Settings(double warmupSeconds, double measureSeconds, double holdSeconds,
     }
 
     Settings withTimes(double warmup, double measure) {
-        return new Settings(warmup, measure, holdSeconds, queueLimit, oneWayDelayMillis, trying, pendingTransactions);
+        return new Settings(warmup, measure, holdSeconds, queueLimit, oneWayDelayMillis, trying, pendingTransactions,
+            farEndMillis);
     }
 
     Settings withQueueLimit(int limit) {
         return new Settings(warmupSeconds, measureSeconds, holdSeconds, limit, oneWayDelayMillis, trying,
-            pendingTransactions);
+            pendingTransactions, farEndMillis);
     }
 
     Settings withTrying(boolean value) {
         return new Settings(warmupSeconds, measureSeconds, holdSeconds, queueLimit, oneWayDelayMillis, value,
-            pendingTransactions);
+            pendingTransactions, farEndMillis);
+    }
+
+    Settings withFarEnd(double millis) {
+        return new Settings(warmupSeconds, measureSeconds, holdSeconds, queueLimit, oneWayDelayMillis, trying,
+            pendingTransactions, millis);
     }
 }

@@ -10,26 +10,35 @@ import org.sipbastion.tier2.pool.SessionTerminationTimes;
  *
  * <ul>
  *   <li><b>Measured</b>: the mean STT S_i = C_i / n_i over proxy i's window (see
- *       {@link SessionTerminationTimes}), and with it the mean arrival rate lambda_s seen when those
- *       samples were taken. Rates count work units a second: a BYE is 1, an INVITE 1.75.
- *   <li><b>Service rate</b>: inverting W = 1 / (mu - lambda) at the time of the samples,
- *       mu_i = lambda_s + 1 / S_i. With fewer than {@link #MIN_SAMPLES} young samples the proxy's
- *       own response time R_i stands in for S_i (OPTIONS probes and every answered transaction feed
- *       it); with neither, the configured capacity (calls a second x 2.75 units); with none of these,
- *       the mean of the measured proxies per unit of weight.
- *   <li><b>Expected STT now</b>: W_i = 1 / (mu_i - lambda_i) with lambda_i the arrival rate now,
- *       which every call sent raises at once: the calls sent since the last sample are counted, so
- *       the minimum does not herd a burst onto one proxy while its STT is stale.
- *   <li><b>Overload</b>: rho_i = lambda_i / mu_i >= 1, or S_i at or above T1 (500 ms: the client
- *       retransmits before the proxy answers). Overloaded proxies are passed over; when all are,
- *       the one with the least rho is chosen and the pool counts an overloaded choice (an alarm).
+ *       {@link SessionTerminationTimes}), its floor F_i (the least sample: network and far end at
+ *       their quickest, which no queue adds), and the mean arrival rate lambda_s seen when those
+ *       samples were taken. Work is counted in BYE units: a BYE is 1, an INVITE 1.75.
+ *   <li><b>Service rate</b>: inverting the M/M/1 mean W = 1 / (mu - lambda) at the time of the
+ *       samples, on the part of STT a queue makes: mu_i = lambda_s + 1 / (S_i - F_i) (the excess
+ *       taken as at least S_i / 8). With fewer than {@link #MIN_SAMPLES} young samples the proxy's
+ *       own response time R_i stands in for S_i (every answered transaction feeds it); with neither,
+ *       the configured capacity (calls a second x 2.75 units); with none of these, the mean of the
+ *       measured proxies per unit of weight.
+ *   <li><b>Expected STT of a new call</b>: W_i = (Q_i + 1.75) / (mu_i - lambda_s): the work ahead
+ *       of it (Q_i, sent to the proxy with no response yet: its queue as we see it) and its own, at
+ *       the rate the proxy was seen to have to spare, 1 / (S_i - F_i). Q_i grows with every call
+ *       sent and shrinks with every first response, so the calls sent since the last STT sample
+ *       count at once and a burst is not herded onto the proxy whose STT was least a moment ago.
+ *       Ranking by the spare rate rather than by mu matters when the far end's answer time is large
+ *       and variable: S_i - F_i is then alike for all proxies and the rule tends to the least queued
+ *       work, where mu = lambda_s + 1 / (S_i - F_i) would favour whichever proxy is busiest.
+ *   <li><b>Overload</b>: rho_i = lambda_i / mu_i >= 1 (lambda_i the arrival rate now), or S_i at
+ *       or above T1 (500 ms: clients retransmit before the proxy answers). Overloaded proxies are
+ *       passed over; when all are, the one with the least rho is chosen and the pool counts an
+ *       overloaded choice (an alarm).
  *   <li><b>Ramp-up</b>: for {@link #RAMP_NANOS} after a proxy becomes usable its mu is scaled from
  *       10% to 100%, so a proxy that returns empty is not flooded because its queue looks short.
  * </ul>
  *
- * <p>STT includes the far end's answer to the BYE (network and callee), which is the same for
- * every proxy on average. Where it dominates, mu is underestimated for all proxies alike and LSTT
- * tends to spreading by arrival rate, which is right when the proxies are not the bottleneck.
+ * <p>The first version predicted with the M/M/1 mean, 1 / (mu - lambda) with lambda a 2 s moving
+ * rate, and inverted on all of S: the simulation (docs/balancing.md) showed it blind to queues that
+ * build within the rate's time constant and biased by the fixed round trip. Hence Q_i, F_i and the
+ * spare rate.
  */
 public final class LeastSessionTerminationTime implements Balancer {
     /** Young STT samples below which the response time stands in. */
@@ -40,6 +49,9 @@ public final class LeastSessionTerminationTime implements Balancer {
     private static final double UNITS_PER_CALL = 2.75;
 
     private int cursor;
+
+    /** Work of the new call itself: an INVITE. */
+    private static final double NEW_CALL_WORK = 1.75;
 
     @Override
     public int select(ProxyPool pool, long keyHash, long now) {
@@ -75,7 +87,7 @@ public final class LeastSessionTerminationTime implements Balancer {
             if (!pool.candidate(i, priority)) {
                 continue;
             }
-            double lambda = pool.rate(i, now);
+            double queued = pool.unansweredWork(i) + NEW_CALL_WORK;
             double m = measuredServiceRate(pool, i, now);
             if (Double.isNaN(m)) {
                 m = Double.isNaN(measuredPerWeight) ? Double.NaN : measuredPerWeight * pool.spec(i).weight();
@@ -83,16 +95,16 @@ public final class LeastSessionTerminationTime implements Balancer {
             double rho;
             double w;
             if (Double.isNaN(m)) {
-                // Nothing measured anywhere yet: spread by arrival rate per unit of weight.
+                // Nothing measured anywhere yet: the least queued work per unit of weight.
                 rho = 0;
-                w = lambda / pool.spec(i).weight();
+                w = queued / pool.spec(i).weight();
             } else {
-                m *= ramp(pool, i, now);
-                rho = lambda / m;
-                w = rho < 1 ? 1 / (m - lambda) : Double.POSITIVE_INFINITY;
-                if (sttAtLeastT1(pool, i, now)) {
+                double r = ramp(pool, i, now);
+                rho = pool.rate(i, now) / (m * r);
+                w = rho < 1 && !sttAtLeastT1(pool, i, now) ? queued / (spareRate(pool, i, now, m) * r)
+                    : Double.POSITIVE_INFINITY;
+                if (w == Double.POSITIVE_INFINITY) {
                     rho = Math.max(rho, 1);
-                    w = Double.POSITIVE_INFINITY;
                 }
             }
             if (w < bestW) {
@@ -118,7 +130,9 @@ public final class LeastSessionTerminationTime implements Balancer {
     public static double measuredServiceRate(ProxyPool pool, int i, long now) {
         SessionTerminationTimes stt = pool.stt();
         if (stt.samples(i, now) >= MIN_SAMPLES) {
-            return stt.meanRate(i, now) + 1e9 / Math.max(1, stt.mean(i, now));
+            double mean = stt.mean(i, now);
+            double excess = Math.max(mean - stt.floor(i, now), mean / 8);
+            return stt.meanRate(i, now) + 1e9 / Math.max(1, excess);
         }
         double r = pool.responseTime(i);
         if (!Double.isNaN(r)) {
@@ -128,15 +142,26 @@ public final class LeastSessionTerminationTime implements Balancer {
         return capacity > 0 ? capacity * UNITS_PER_CALL : Double.NaN;
     }
 
-    /** Expected STT of proxy {@code i} now, in nanoseconds (infinite when overloaded, NaN when unknown). */
+    /**
+     * What proxy {@code i} can still take, work units a second: 1 / (S_i - F_i), M/M/1's mu - lambda
+     * at the time of the samples, from STT; else {@code mu} less the arrival rate now (at least 5% of mu).
+     */
+    static double spareRate(ProxyPool pool, int i, long now, double mu) {
+        SessionTerminationTimes stt = pool.stt();
+        if (stt.samples(i, now) >= MIN_SAMPLES) {
+            double mean = stt.mean(i, now);
+            return 1e9 / Math.max(1, Math.max(mean - stt.floor(i, now), mean / 8));
+        }
+        return Math.max(mu - pool.rate(i, now), 0.05 * mu);
+    }
+
+    /** Expected STT of a new call on proxy {@code i} now, in nanoseconds (NaN when unknown). */
     public static double expected(ProxyPool pool, int i, long now) {
         double m = measuredServiceRate(pool, i, now);
         if (Double.isNaN(m)) {
             return Double.NaN;
         }
-        m *= ramp(pool, i, now);
-        double lambda = pool.rate(i, now);
-        return lambda < m ? 1e9 / (m - lambda) : Double.POSITIVE_INFINITY;
+        return 1e9 * (pool.unansweredWork(i) + NEW_CALL_WORK) / (spareRate(pool, i, now, m) * ramp(pool, i, now));
     }
 
     private static boolean sttAtLeastT1(ProxyPool pool, int i, long now) {

@@ -213,6 +213,11 @@ public final class ProxyPool {
         return transactions.work(i);
     }
 
+    /** Work sent to proxy {@code i} with no response yet, in BYE-equivalents: its queue as we see it. */
+    public double unansweredWork(int i) {
+        return transactions.unansweredWork(i);
+    }
+
     /** Smoothed time of the proxy's own answers (non-INVITE final, INVITE first response), ns; NaN before any. */
     public double responseTime(int i) {
         return responseTime[i];

@@ -30,6 +30,9 @@ public final class SessionTerminationTimes {
     private final long[] sum;
     private final double[] rateSum;
     private final long[] total;
+    /** The least young sample, recomputed only after the window changed. */
+    private final long[] floor;
+    private final boolean[] floorStale;
 
     /**
      * @param proxies     how many proxies (indexes 0 to proxies - 1)
@@ -50,6 +53,9 @@ public final class SessionTerminationTimes {
         this.sum = new long[proxies];
         this.rateSum = new double[proxies];
         this.total = new long[proxies];
+        this.floor = new long[proxies];
+        this.floorStale = new boolean[proxies];
+        java.util.Arrays.fill(floorStale, true);
     }
 
     /** One BYE of proxy {@code proxy} took {@code nanos} to its final response, observed at {@code now}. */
@@ -66,6 +72,7 @@ public final class SessionTerminationTimes {
             sum[proxy] -= stt[proxy][i];
             rateSum[proxy] -= rateAt[proxy][i];
             young[proxy]--;
+            floorStale[proxy] = true;
         }
         long v = Math.max(0, nanos);
         stt[proxy][i] = v;
@@ -76,6 +83,7 @@ public final class SessionTerminationTimes {
         young[proxy]++;
         next[proxy] = (i + 1) % window;
         total[proxy]++;
+        floorStale[proxy] = true;
     }
 
     /** STT_i = C_i / n_i over the samples no older than the maximum age, in nanoseconds; NaN without any. */
@@ -90,6 +98,26 @@ public final class SessionTerminationTimes {
         age(proxy, now);
         int n = young[proxy];
         return n == 0 ? Double.NaN : Math.max(0, rateSum[proxy] / n);
+    }
+
+    /**
+     * The least of the young samples, nanoseconds (-1 without any): the part of STT that no queue
+     * adds, the network and the far end at their quickest. Recomputed (O(K)) only after the window
+     * changed, so reading it is O(1) between samples.
+     */
+    public long floor(int proxy, long now) {
+        age(proxy, now);
+        if (floorStale[proxy]) {
+            long min = -1;
+            for (int k = 0, i = Math.floorMod(next[proxy] - young[proxy], window); k < young[proxy]; k++, i = (i + 1) % window) {
+                if (min < 0 || stt[proxy][i] < min) {
+                    min = stt[proxy][i];
+                }
+            }
+            floor[proxy] = min;
+            floorStale[proxy] = false;
+        }
+        return floor[proxy];
     }
 
     /** n_i: the samples the mean rests on now. */
@@ -117,6 +145,7 @@ public final class SessionTerminationTimes {
             sum[proxy] -= stt[proxy][oldest];
             rateSum[proxy] -= rateAt[proxy][oldest];
             young[proxy]--;
+            floorStale[proxy] = true;
         }
         if (young[proxy] == 0) {
             rateSum[proxy] = 0; // no float residue carried into the next window

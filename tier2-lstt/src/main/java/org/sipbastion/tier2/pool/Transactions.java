@@ -21,6 +21,8 @@ public final class Transactions {
     private final boolean[] provisional;
     private final int[] outstanding;
     private final int[] work;
+    /** Work of the transactions that have had no response at all yet (still in the proxy's queue). */
+    private final int[] unanswered;
     private final int mask;
     private long evicted;
 
@@ -37,6 +39,7 @@ public final class Transactions {
         provisional = new boolean[n];
         outstanding = new int[proxies];
         work = new int[proxies];
+        unanswered = new int[proxies];
         mask = n - 1;
     }
 
@@ -69,6 +72,7 @@ public final class Transactions {
         provisional[victim] = false;
         outstanding[proxyIndex]++;
         work[proxyIndex] += k.quarters;
+        unanswered[proxyIndex] += k.quarters;
         return true;
     }
 
@@ -82,6 +86,7 @@ public final class Transactions {
             return -1;
         }
         provisional[s] = true;
+        unanswered[proxyIndex] -= TransactionKind.VALUES[kind[s]].quarters;
         return now - sentAt[s];
     }
 
@@ -130,6 +135,14 @@ public final class Transactions {
         return work[proxyIndex] / 4.0;
     }
 
+    /**
+     * The work of {@code proxyIndex}'s transactions with no response at all yet, in BYE-equivalents:
+     * what waits in its queue (a proxy answers 100 Trying when it takes an INVITE up).
+     */
+    public double unansweredWork(int proxyIndex) {
+        return unanswered[proxyIndex] / 4.0;
+    }
+
     /** Transactions forgotten because the table was full around them. */
     public long evicted() {
         return evicted;
@@ -137,8 +150,12 @@ public final class Transactions {
 
     private void release(int s) {
         int p = proxy[s];
+        int q = TransactionKind.VALUES[kind[s]].quarters;
         outstanding[p]--;
-        work[p] -= TransactionKind.VALUES[kind[s]].quarters;
+        work[p] -= q;
+        if (!provisional[s]) {
+            unanswered[p] -= q;
+        }
         keys[s] = 0;
     }
 

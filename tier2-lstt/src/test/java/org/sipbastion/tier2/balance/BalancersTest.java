@@ -165,8 +165,8 @@ class BalancersTest {
     @Test
     void aProxyBackFromDownIsRampedUp() {
         ProxyPool p = pool(ProxySpec.of("a"), ProxySpec.of("b"));
-        measure(p, 0, 2 * MS, 0, 20);
-        measure(p, 1, 2 * MS, 0, 20);
+        measure(p, 0, 2 * MS, 35 * S, 20);
+        measure(p, 1, 2 * MS, 35 * S, 20); // young for the whole ramp below
         long now = 40 * S;
         p.setState(1, ProxyState.DOWN, now);
         p.setState(1, ProxyState.UP, now + S);

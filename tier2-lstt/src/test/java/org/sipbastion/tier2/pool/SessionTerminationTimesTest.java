@@ -75,4 +75,37 @@ class SessionTerminationTimesTest {
         assertTrue(p.evicted() >= 92, "overwritten " + p.evicted());
         assertEquals(MS, p.completed(100 * 0x9E3779B97F4A7C15L, 0, 101 * MS), "the newest is there");
     }
+
+    @Test
+    void theFloorIsTheLeastYoungSample() {
+        SessionTerminationTimes t = new SessionTerminationTimes(1, 4, 10 * S);
+        assertEquals(-1, t.floor(0, 0));
+        t.record(0, 5 * MS, S);
+        t.record(0, 3 * MS, 2 * S);
+        t.record(0, 9 * MS, 3 * S);
+        assertEquals(3 * MS, t.floor(0, 3 * S));
+        t.record(0, 4 * MS, 4 * S);
+        t.record(0, 6 * MS, 5 * S); // K = 4: the 5 ms sample leaves, 3 ms stays
+        assertEquals(3 * MS, t.floor(0, 5 * S));
+        assertEquals(4 * MS, t.floor(0, 12 * S + S / 2), "the 3 ms sample aged out");
+    }
+
+    @Test
+    void unansweredWorkIsWhatHasHadNoResponseYet() {
+        Transactions p = new Transactions(64, 1);
+        p.sent(1, 0, TransactionKind.INVITE, 0);
+        p.sent(2, 0, TransactionKind.BYE, 0);
+        assertEquals(2.75, p.unansweredWork(0));
+        assertEquals(MS, p.provisional(1, 0, MS), "the first provisional response");
+        assertEquals(-1, p.provisional(1, 0, 2 * MS), "a second one is not first");
+        assertEquals(1.0, p.unansweredWork(0));
+        assertEquals(2.75, p.work(0), "TLWL counts it until its final response");
+        p.completed(1, 0, 3 * MS);
+        p.completed(2, 0, 3 * MS);
+        assertEquals(0.0, p.unansweredWork(0));
+        p.sent(3, 0, TransactionKind.INVITE, 0);
+        p.expire(1, null);
+        assertEquals(0.0, p.unansweredWork(0), "expired: gone from every count");
+        assertEquals(0, p.outstanding(0));
+    }
 }
