@@ -1445,9 +1445,17 @@ public final class SipMessage {
      * attacker choosing the input matters, key it or use crypto-tls.
      */
     public long hash(long range) {
+        return hash(range, 0x9E3779B97F4A7C15L);
+    }
+
+    /**
+     * As {@link #hash(long)}, from another starting value: two seeds give two hashes of the same
+     * bytes, for a table that checks its key hash against a second one.
+     */
+    public long hash(long range, long seed) {
         int s = Range.start(range);
         int n = Range.length(range);
-        long h = 0x9E3779B97F4A7C15L ^ n;
+        long h = seed ^ n;
         int i = 0;
         if (array != null) {
             byte[] a = array;

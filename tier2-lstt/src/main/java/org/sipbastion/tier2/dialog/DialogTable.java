@@ -1,6 +1,5 @@
 package org.sipbastion.tier2.dialog;
 
-import io.netty.buffer.ByteBuf;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,8 +24,8 @@ import org.sipbastion.parser.SipMessage;
  *
  * <p>A Chronicle Map, off heap, in a file when one is given (memory-mapped: a restart, even after a
  * crash, reopens it), sized for {@code maxDialogs}. Keys are a 64-bit hash of the Call-ID; each row
- * holds a second, independent hash, so a colliding Call-ID (chosen by an attacker or not) is a miss,
- * never another call's proxy.
+ * holds a second hash from another seed, so a colliding Call-ID (chosen by an attacker or not) is a
+ * miss, never another call's proxy.
  *
  * <p>Lifecycle and timers: an INVITE opens a row EARLY, expiring after {@link #EARLY_TTL_MILLIS}
  * (Timer C); its 2xx confirms it, expiring after the configured TTL backstop unless in-dialog
@@ -52,6 +51,9 @@ public final class DialogTable implements AutoCloseable {
     private final DialogEntry ref;
     private final long[] counts = new long[DialogState.values().length + 1];
     private final InetSocketAddress[] known;
+    /** The known proxies' addresses as stored in rows (IPv6 or IPv4-mapped, two halves). */
+    private final long[] knownHigh;
+    private final long[] knownLow;
     private int sweepSegment;
     private long full;
     private long collisions;
@@ -72,6 +74,13 @@ public final class DialogTable implements AutoCloseable {
         this.confirmedTtlMillis = confirmedTtlMillis;
         this.listener = listener == null ? Listener.NONE : listener;
         this.known = known.toArray(new InetSocketAddress[0]);
+        this.knownHigh = new long[this.known.length];
+        this.knownLow = new long[this.known.length];
+        for (int k = 0; k < this.known.length; k++) {
+            byte[] ip = v6(this.known[k].getAddress());
+            knownHigh[k] = longAt(ip, 0);
+            knownLow[k] = longAt(ip, 8);
+        }
         this.ref = Values.newNativeReference(DialogEntry.class);
         var builder = ChronicleMap.of(Long.class, DialogEntry.class)
             .name("bastion-dialogs")
@@ -114,19 +123,22 @@ public final class DialogTable implements AutoCloseable {
      */
     public boolean open(SipMessage invite, InetSocketAddress proxy, long nowMillis) {
         long key = key(invite);
-        if (map.getUsing(key, ref) != null) {
-            return false;
-        }
         if (size() >= maxDialogs) {
-            full++;
+            if (map.getUsing(key, ref) == null) {
+                full++;
+            }
             return false;
         }
         try {
+            // One lookup that finds or inserts: a row already there (state set) is left alone.
             DialogEntry e = map.acquireUsing(key, ref);
+            if (e.getState() != 0) {
+                return false;
+            }
             e.setCheck(check(invite));
-            byte[] ip = v6(proxy.getAddress());
-            e.setAddressHigh(longAt(ip, 0));
-            e.setAddressLow(longAt(ip, 8));
+            int k = knownIndex(proxy);
+            e.setAddressHigh(k >= 0 ? knownHigh[k] : longAt(v6(proxy.getAddress()), 0));
+            e.setAddressLow(k >= 0 ? knownLow[k] : longAt(v6(proxy.getAddress()), 8));
             e.setPort(proxy.getPort());
             e.setInviteCseq(invite.cseqNumber());
             e.setCreatedMillis(nowMillis);
@@ -320,12 +332,9 @@ public final class DialogTable implements AutoCloseable {
         long hi = e.getAddressHigh();
         long lo = e.getAddressLow();
         int port = e.getPort();
-        for (InetSocketAddress k : known) {
-            if (k.getPort() == port) {
-                byte[] ip = v6(k.getAddress());
-                if (longAt(ip, 0) == hi && longAt(ip, 8) == lo) {
-                    return k;
-                }
+        for (int k = 0; k < known.length; k++) {
+            if (knownHigh[k] == hi && knownLow[k] == lo && known[k].getPort() == port) {
+                return known[k];
             }
         }
         // A proxy no longer configured (removed, draining): its dialogs still finish there.
@@ -342,6 +351,20 @@ public final class DialogTable implements AutoCloseable {
         } catch (UnknownHostException impossible) {
             throw new IllegalStateException(impossible);
         }
+    }
+
+    private int knownIndex(InetSocketAddress proxy) {
+        for (int k = 0; k < known.length; k++) {
+            if (known[k] == proxy) {
+                return k;
+            }
+        }
+        for (int k = 0; k < known.length; k++) {
+            if (known[k].equals(proxy)) {
+                return k;
+            }
+        }
+        return -1;
     }
 
     private static byte[] v6(InetAddress a) {
@@ -368,16 +391,9 @@ public final class DialogTable implements AutoCloseable {
         return m.hash(m.callId());
     }
 
-    /** FNV-1a over the Call-ID: independent of {@link SipMessage#hash}, so a collision needs both. */
+    /** The Call-ID hashed from another seed than the key: a collision must hold for both. */
     static long check(SipMessage m) {
-        long range = m.callId();
-        ByteBuf b = m.buffer();
-        int end = Range.start(range) + Range.length(range);
-        long h = 0xCBF29CE484222325L;
-        for (int i = Range.start(range); i < end; i++) {
-            h = (h ^ (b.getByte(i) & 0xFF)) * 0x100000001B3L;
-        }
-        return h;
+        return m.hash(m.callId(), 0xCBF29CE484222325L);
     }
 
     /** Told when a proxy gains or loses an active dialog (its active-call count). */

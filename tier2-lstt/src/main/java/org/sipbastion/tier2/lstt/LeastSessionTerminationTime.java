@@ -59,20 +59,9 @@ public final class LeastSessionTerminationTime implements Balancer {
         if (priority < 0) {
             return -1;
         }
-        // Service rate per unit of weight among measured candidates: the estimate for unmeasured ones.
-        double measuredPerWeight = 0;
-        int measured = 0;
-        for (int i = 0; i < pool.size(); i++) {
-            if (pool.candidate(i, priority)) {
-                double m = measuredServiceRate(pool, i, now);
-                if (!Double.isNaN(m)) {
-                    measuredPerWeight += m / pool.spec(i).weight();
-                    measured++;
-                }
-            }
-        }
-        measuredPerWeight = measured == 0 ? Double.NaN : measuredPerWeight / measured;
-
+        // Service rate per unit of weight among measured candidates: the estimate for unmeasured ones,
+        // worked out only when there is one.
+        double measuredPerWeight = Double.NaN;
         int n = pool.size();
         int start = cursor++ % n;
         if (cursor < 0) {
@@ -90,6 +79,9 @@ public final class LeastSessionTerminationTime implements Balancer {
             double queued = pool.unansweredWork(i) + NEW_CALL_WORK;
             double m = measuredServiceRate(pool, i, now);
             if (Double.isNaN(m)) {
+                if (Double.isNaN(measuredPerWeight)) {
+                    measuredPerWeight = measuredPerWeight(pool, priority, now);
+                }
                 m = Double.isNaN(measuredPerWeight) ? Double.NaN : measuredPerWeight * pool.spec(i).weight();
             }
             double rho;
@@ -121,6 +113,22 @@ public final class LeastSessionTerminationTime implements Balancer {
         }
         pool.overloadedChoice();
         return leastLoaded;
+    }
+
+    /** The mean measured service rate per unit of weight of the candidates; NaN when none is measured. */
+    private static double measuredPerWeight(ProxyPool pool, int priority, long now) {
+        double sum = 0;
+        int measured = 0;
+        for (int i = 0; i < pool.size(); i++) {
+            if (pool.candidate(i, priority)) {
+                double m = measuredServiceRate(pool, i, now);
+                if (!Double.isNaN(m)) {
+                    sum += m / pool.spec(i).weight();
+                    measured++;
+                }
+            }
+        }
+        return measured == 0 ? Double.NaN : sum / measured;
     }
 
     /**
