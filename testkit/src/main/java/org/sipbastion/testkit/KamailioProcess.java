@@ -113,6 +113,8 @@ public final class KamailioProcess extends SipPeer {
         private int sharedMemoryMb = 64;
         private Duration startTimeout = Duration.ofSeconds(15);
         private Duration maxLifetime = Duration.ofMinutes(10);
+        private CpuQuota cpuQuota;
+        private int children;
 
         private Builder(Role role, String tag) {
             if (!TAG.matcher(tag).matches()) {
@@ -120,6 +122,19 @@ public final class KamailioProcess extends SipPeer {
             }
             this.role = role;
             this.tag = tag;
+            this.children = role.children;
+        }
+
+        /** Runs Kamailio (all its processes) in this CPU cgroup: a proxy made slower by CPU, not by delays. */
+        public Builder cpuQuota(CpuQuota quota) {
+            this.cpuQuota = quota;
+            return this;
+        }
+
+        /** UDP receiver processes (default: the role's). */
+        public Builder children(int n) {
+            this.children = n;
+            return this;
         }
 
         /** UDP address to listen on; default 127.0.0.1 and a free port. */
@@ -190,10 +205,13 @@ public final class KamailioProcess extends SipPeer {
                     "-E",                           // log to stderr, i.e. to our log file
                     "-f", cfg.toString(),
                     "-m", Integer.toString(sharedMemoryMb),
-                    "-n", Integer.toString(role.children),
+                    "-n", Integer.toString(children),
                     // Runtime dir (kamailio creates it): the default /run/kamailio needs root.
                     "-Y", dir.resolve(name + "-run").toString(),
                     "-w", dir.toString());
+            if (cpuQuota != null) {
+                command = cpuQuota.wrap(command);
+            }
             ManagedProcess process = ManagedProcess.start(name, command, dir, maxLifetime);
             try (SipUdp probe = new SipUdp()) {
                 process.awaitReady("answering OPTIONS on " + host + ":" + listenPort, startTimeout,

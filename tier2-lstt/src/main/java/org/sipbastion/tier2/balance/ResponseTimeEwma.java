@@ -10,7 +10,7 @@ import org.sipbastion.tier2.pool.ProxyPool;
 public final class ResponseTimeEwma extends LeastScore {
     @Override
     protected double score(ProxyPool pool, int i, long now) {
-        return pool.responseTime(i);
+        return pool.responseTime(i, now);
     }
 
     @Override

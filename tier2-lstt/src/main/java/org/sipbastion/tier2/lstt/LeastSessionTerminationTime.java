@@ -15,10 +15,13 @@ import org.sipbastion.tier2.pool.SessionTerminationTimes;
  *       samples were taken. Work is counted in BYE units: a BYE is 1, an INVITE 1.75.
  *   <li><b>Service rate</b>: inverting the M/M/1 mean W = 1 / (mu - lambda) at the time of the
  *       samples, on the part of STT a queue makes: mu_i = lambda_s + 1 / (S_i - F_i) (the excess
- *       taken as at least S_i / 8). With fewer than {@link #MIN_SAMPLES} young samples the proxy's
- *       own response time R_i stands in for S_i (every answered transaction feeds it); with neither,
- *       the configured capacity (calls a second x 2.75 units); with none of these, the mean of the
- *       measured proxies per unit of weight.
+ *       taken as at least S_i / 8). Proxies are compared like with like: one with fewer than
+ *       {@link #MIN_SAMPLES} young STT samples, while others have them, is given its configured
+ *       capacity (calls a second x 2.75 units), or else the mean spare rate of the measured ones per
+ *       unit of weight (the benefit of the doubt: it gets calls, and with them samples). With no STT
+ *       anywhere (start-up), response times R_i stand in (1 / R_i; forgotten after 60 s without an
+ *       answer, so a proxy that once looked slow is tried again); with nothing at all, the least
+ *       queued work per unit of weight.
  *   <li><b>Expected STT of a new call</b>: W_i = (Q_i + 1.75) / (mu_i - lambda_s): the work ahead
  *       of it (Q_i, sent to the proxy with no response yet: its queue as we see it) and its own, at
  *       the rate the proxy was seen to have to spare, 1 / (S_i - F_i). Q_i grows with every call
@@ -31,6 +34,9 @@ import org.sipbastion.tier2.pool.SessionTerminationTimes;
  *       or above T1 (500 ms: clients retransmit before the proxy answers). Overloaded proxies are
  *       passed over; when all are, the one with the least rho is chosen and the pool counts an
  *       overloaded choice (an alarm).
+ *   <li><b>Probe</b>: a usable proxy that is not overloaded and has had no new work for
+ *       {@link #PROBE_NANOS} gets the next call, so its measures stay fresh (about one call a second
+ *       to a proxy the rule otherwise passes over).
  *   <li><b>Ramp-up</b>: for {@link #RAMP_NANOS} after a proxy becomes usable its mu is scaled from
  *       10% to 100%, so a proxy that returns empty is not flooded because its queue looks short.
  * </ul>
@@ -44,6 +50,11 @@ public final class LeastSessionTerminationTime implements Balancer {
     /** Young STT samples below which the response time stands in. */
     public static final int MIN_SAMPLES = 8;
     public static final long RAMP_NANOS = 30_000_000_000L;
+    /**
+     * A usable proxy that has had no new work for this long gets the next call, unless it is
+     * overloaded: its measures stay fresh, so one that looked slow once can be seen to have recovered.
+     */
+    public static final long PROBE_NANOS = 1_000_000_000L;
     private static final double T1_NANOS = 500_000_000.0;
     /** Work units of one call: its INVITE (1.75) and its BYE (1). */
     private static final double UNITS_PER_CALL = 2.75;
@@ -53,22 +64,29 @@ public final class LeastSessionTerminationTime implements Balancer {
     /** Work of the new call itself: an INVITE. */
     private static final double NEW_CALL_WORK = 1.75;
 
+    /** Per proxy, this decision's spare rate and service rate (scratch, reused). */
+    private double[] spare = new double[0];
+    private double[] service = new double[0];
+
     @Override
     public int select(ProxyPool pool, long keyHash, long now) {
         int priority = pool.bestPriority();
         if (priority < 0) {
             return -1;
         }
-        // Service rate per unit of weight among measured candidates: the estimate for unmeasured ones,
-        // worked out only when there is one.
-        double measuredPerWeight = Double.NaN;
         int n = pool.size();
+        if (spare.length != n) {
+            spare = new double[n];
+            service = new double[n];
+        }
+        estimate(pool, priority, now);
         int start = cursor++ % n;
         if (cursor < 0) {
             cursor = 0;
         }
         int best = -1;
         double bestW = Double.POSITIVE_INFINITY;
+        int probe = -1;
         int leastLoaded = -1;
         double leastRho = Double.POSITIVE_INFINITY;
         for (int k = 0; k < n; k++) {
@@ -77,24 +95,16 @@ public final class LeastSessionTerminationTime implements Balancer {
                 continue;
             }
             double queued = pool.unansweredWork(i) + NEW_CALL_WORK;
-            double m = measuredServiceRate(pool, i, now);
-            if (Double.isNaN(m)) {
-                if (Double.isNaN(measuredPerWeight)) {
-                    measuredPerWeight = measuredPerWeight(pool, priority, now);
-                }
-                m = Double.isNaN(measuredPerWeight) ? Double.NaN : measuredPerWeight * pool.spec(i).weight();
-            }
             double rho;
             double w;
-            if (Double.isNaN(m)) {
+            if (Double.isNaN(spare[i])) {
                 // Nothing measured anywhere yet: the least queued work per unit of weight.
                 rho = 0;
                 w = queued / pool.spec(i).weight();
             } else {
                 double r = ramp(pool, i, now);
-                rho = pool.rate(i, now) / (m * r);
-                w = rho < 1 && !sttAtLeastT1(pool, i, now) ? queued / (spareRate(pool, i, now, m) * r)
-                    : Double.POSITIVE_INFINITY;
+                rho = pool.rate(i, now) / (service[i] * r);
+                w = rho < 1 && !sttAtLeastT1(pool, i, now) ? queued / (spare[i] * r) : Double.POSITIVE_INFINITY;
                 if (w == Double.POSITIVE_INFINITY) {
                     rho = Math.max(rho, 1);
                 }
@@ -107,6 +117,12 @@ public final class LeastSessionTerminationTime implements Balancer {
                 leastLoaded = i;
                 leastRho = rho;
             }
+            if (probe < 0 && w < Double.POSITIVE_INFINITY && now - pool.lastSent(i) >= PROBE_NANOS) {
+                probe = i;
+            }
+        }
+        if (probe >= 0) {
+            return probe;
         }
         if (best >= 0) {
             return best;
@@ -115,20 +131,54 @@ public final class LeastSessionTerminationTime implements Balancer {
         return leastLoaded;
     }
 
-    /** The mean measured service rate per unit of weight of the candidates; NaN when none is measured. */
-    private static double measuredPerWeight(ProxyPool pool, int priority, long now) {
-        double sum = 0;
-        int measured = 0;
+    /**
+     * Fills {@link #spare} and {@link #service} for the candidates, comparing like with like: a
+     * proxy with enough STT samples is judged by its STT; one without, while others have STT, by its
+     * configured capacity or else by the mean of theirs per unit of weight (the benefit of the doubt,
+     * so it gets calls and samples, rather than a response time that no floor corrects); with no STT
+     * anywhere, by response times, the proxies without one getting the mean of the others'.
+     */
+    private void estimate(ProxyPool pool, int priority, long now) {
+        SessionTerminationTimes stt = pool.stt();
+        double sttSum = 0;
+        int sttCount = 0;
+        double rSum = 0;
+        int rCount = 0;
         for (int i = 0; i < pool.size(); i++) {
-            if (pool.candidate(i, priority)) {
-                double m = measuredServiceRate(pool, i, now);
-                if (!Double.isNaN(m)) {
-                    sum += m / pool.spec(i).weight();
-                    measured++;
-                }
+            spare[i] = Double.NaN;
+            service[i] = Double.NaN;
+            if (!pool.candidate(i, priority)) {
+                continue;
+            }
+            if (stt.samples(i, now) >= MIN_SAMPLES) {
+                spare[i] = spareRate(pool, i, now, Double.NaN);
+                service[i] = stt.meanRate(i, now) + spare[i];
+                sttSum += spare[i] / pool.spec(i).weight();
+                sttCount++;
+            } else if (!Double.isNaN(pool.responseTime(i, now))) {
+                rSum += 1e9 / Math.max(1, pool.responseTime(i, now)) / pool.spec(i).weight();
+                rCount++;
             }
         }
-        return measured == 0 ? Double.NaN : sum / measured;
+        for (int i = 0; i < pool.size(); i++) {
+            if (!pool.candidate(i, priority) || !Double.isNaN(spare[i])) {
+                continue;
+            }
+            double weight = pool.spec(i).weight();
+            double capacity = pool.spec(i).capacity() * UNITS_PER_CALL;
+            double lambda = pool.rate(i, now);
+            if (capacity > 0) {
+                service[i] = capacity;
+                spare[i] = Math.max(capacity - lambda, 0.05 * capacity);
+            } else if (sttCount > 0) {
+                spare[i] = sttSum / sttCount * weight;
+                service[i] = lambda + spare[i];
+            } else if (rCount > 0) {
+                double r = pool.responseTime(i, now);
+                spare[i] = Double.isNaN(r) ? rSum / rCount * weight : 1e9 / Math.max(1, r);
+                service[i] = lambda + spare[i];
+            }
+        }
     }
 
     /**
@@ -142,7 +192,7 @@ public final class LeastSessionTerminationTime implements Balancer {
             double excess = Math.max(mean - stt.floor(i, now), mean / 8);
             return stt.meanRate(i, now) + 1e9 / Math.max(1, excess);
         }
-        double r = pool.responseTime(i);
+        double r = pool.responseTime(i, now);
         if (!Double.isNaN(r)) {
             return pool.rate(i, now) + 1e9 / Math.max(1, r);
         }
@@ -155,6 +205,7 @@ public final class LeastSessionTerminationTime implements Balancer {
      * at the time of the samples, from STT; else {@code mu} less the arrival rate now (at least 5% of mu).
      */
     static double spareRate(ProxyPool pool, int i, long now, double mu) {
+        // mu is only needed when the proxy has too few STT samples.
         SessionTerminationTimes stt = pool.stt();
         if (stt.samples(i, now) >= MIN_SAMPLES) {
             double mean = stt.mean(i, now);

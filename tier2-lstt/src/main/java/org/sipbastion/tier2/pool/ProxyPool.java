@@ -29,8 +29,10 @@ public final class ProxyPool {
     private final double[] rate;
     private final long[] rateAt;
     private final double[] responseTime;
+    private final long[] responseTimeAt;
     private final long[] timeouts;
     private final long[] sentTotal;
+    private final long[] lastSent;
     private final Transactions transactions;
     private final SessionTerminationTimes stt;
     private final Transactions.TimeoutListener onTimeout;
@@ -52,14 +54,17 @@ public final class ProxyPool {
         this.rate = new double[n];
         this.rateAt = new long[n];
         this.responseTime = new double[n];
+        this.responseTimeAt = new long[n];
         this.timeouts = new long[n];
         this.onTimeout = (p, k) -> timeouts[p]++;
         this.sentTotal = new long[n];
+        this.lastSent = new long[n];
         this.transactions = new Transactions(pendingTransactions, n);
         this.stt = new SessionTerminationTimes(n, STT_WINDOW, STT_MAX_AGE_NANOS);
         java.util.Arrays.fill(state, ProxyState.UP);
         java.util.Arrays.fill(usableSince, now);
         java.util.Arrays.fill(rateAt, now);
+        java.util.Arrays.fill(lastSent, now);
         java.util.Arrays.fill(responseTime, Double.NaN);
     }
 
@@ -134,6 +139,7 @@ public final class ProxyPool {
         rate[i] = rate(i, now) + kind.weight() * 1e9 / RATE_TAU_NANOS;
         rateAt[i] = now;
         sentTotal[i]++;
+        lastSent[i] = now;
     }
 
     /** A response with {@code status} to transaction {@code key} of {@code kind}, from proxy {@code i}. */
@@ -141,7 +147,7 @@ public final class ProxyPool {
         if (status < 200) {
             long first = transactions.provisional(key, i, now);
             if (first >= 0 && kind == TransactionKind.INVITE) {
-                respondedIn(i, first);
+                respondedIn(i, first, now);
             }
             return;
         }
@@ -155,13 +161,14 @@ public final class ProxyPool {
         // An INVITE's final answer waits for a person; its first response (when there is one) is the
         // proxy's own, taken above. Every other transaction's final response is the proxy's.
         if (kind != TransactionKind.INVITE) {
-            respondedIn(i, elapsed);
+            respondedIn(i, elapsed, now);
         }
     }
 
-    private void respondedIn(int i, long nanos) {
-        double r = responseTime[i];
+    private void respondedIn(int i, long nanos, long now) {
+        double r = Double.isNaN(responseTime(i, now)) ? Double.NaN : responseTime[i];
         responseTime[i] = Double.isNaN(r) ? nanos : r + RESPONSE_ALPHA * (nanos - r);
+        responseTimeAt[i] = now;
     }
 
     /** Gives up on transactions unanswered for {@link #TIMEOUT_NANOS}: each counts as a timeout of its proxy. */
@@ -229,6 +236,14 @@ public final class ProxyPool {
         return responseTime[i];
     }
 
+    /**
+     * As {@link #responseTime(int)}, but NaN once no answer has come for {@link #STT_MAX_AGE_NANOS}:
+     * a proxy that looked slow once and then got no work must not look slow for ever.
+     */
+    public double responseTime(int i, long now) {
+        return now - responseTimeAt[i] > STT_MAX_AGE_NANOS ? Double.NaN : responseTime[i];
+    }
+
     public SessionTerminationTimes stt() {
         return stt;
     }
@@ -240,6 +255,11 @@ public final class ProxyPool {
     /** New transactions ever sent to proxy {@code i}. */
     public long sentTotal(int i) {
         return sentTotal[i];
+    }
+
+    /** When new work was last sent to proxy {@code i} (or when the pool began). */
+    public long lastSent(int i) {
+        return lastSent[i];
     }
 
     public long overloadedChoices() {

@@ -102,7 +102,7 @@ class BalancersTest {
         ProxyPool p = pool(ProxySpec.of("slow"), ProxySpec.of("fast"));
         measure(p, 0, 8 * MS, 0, 20);
         measure(p, 1, 2 * MS, 0, 20);
-        long now = 60 * S; // past the ramp-up, samples still young
+        long now = 500 * MS; // both had work in the last second: no probe
         LeastSessionTerminationTime lstt = new LeastSessionTerminationTime();
         assertEquals(1, lstt.select(p, 0, now));
         assertTrue(LeastSessionTerminationTime.expected(p, 0, now) > LeastSessionTerminationTime.expected(p, 1, now));
@@ -179,7 +179,7 @@ class BalancersTest {
     @Test
     void withNothingMeasuredLsttUsesTheConfiguredCapacity() {
         ProxyPool p = pool(new ProxySpec("small", 0, 1, 100), new ProxySpec("big", 0, 1, 900));
-        int[] n = split(new LeastSessionTerminationTime(), p, 10, 40 * S);
+        int[] n = split(new LeastSessionTerminationTime(), p, 10, 500 * MS);
         assertEquals(10, n[1], "the bigger one while idle");
     }
 
@@ -192,5 +192,24 @@ class BalancersTest {
         for (Algorithm a : Algorithm.values()) {
             assertEquals(a.configName, a.create(0).name());
         }
+    }
+
+    @Test
+    void aProxyPassedOverIsProbedOnceASecondAndItsOldMeasuresForgotten() {
+        ProxyPool p = pool(ProxySpec.of("slow-once"), ProxySpec.of("fast"));
+        // One slow answer from the first, quick ones from the second, which gets all the work.
+        p.sent(0, TransactionKind.OTHER, 1, 0);
+        p.responded(0, TransactionKind.OTHER, 1, 200, 80 * MS);
+        LeastSessionTerminationTime lstt = new LeastSessionTerminationTime();
+        long t = 31 * S;
+        for (int k = 0; k < 50; k++, t += 100 * MS) {
+            p.sent(1, TransactionKind.OTHER, 100 + k, t);
+            p.responded(1, TransactionKind.OTHER, 100 + k, 200, t + 2 * MS);
+        }
+        assertEquals(0, lstt.select(p, 0, t), "idle for more than a second: probed");
+        p.sent(0, TransactionKind.INVITE, 999, t);
+        assertEquals(1, lstt.select(p, 0, t + MS), "then the fast one again");
+        assertTrue(Double.isNaN(p.responseTime(0, 80 * MS + ProxyPool.STT_MAX_AGE_NANOS + S)),
+            "a minute without an answer: its response time is forgotten");
     }
 }
