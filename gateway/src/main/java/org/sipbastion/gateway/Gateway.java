@@ -276,19 +276,21 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Each proxy's session-termination time as tier 2 measures it (read on the event loop), one
-     * entry per proxy in configuration order: "ADDRESS=MEAN ms (N)" or "ADDRESS=unknown".
+     * Each proxy as tier 2 sees it (read on the event loop), in configuration order:
+     * "ADDRESS stt=MEAN ms (N) calls=C active=A", stt "unknown" before a BYE was measured; calls
+     * counts the new transactions sent to it, active its dialogs now.
      */
-    public List<String> sessionTerminationTimes() throws InterruptedException {
+    public List<String> proxySummaries() throws InterruptedException {
         return onLoop(() -> {
             ProxyFarm farm = channel.pipeline().get(ProxyFeedback.class).farm();
             long now = System.nanoTime();
             List<String> out = new java.util.ArrayList<>();
             for (int i = 0; i < farm.addresses().size(); i++) {
                 double mean = farm.pool().stt().mean(i, now);
-                out.add(ProxyFarm.name(farm.address(i)) + "="
+                out.add(ProxyFarm.name(farm.address(i)) + " stt="
                     + (Double.isNaN(mean) ? "unknown" : String.format(java.util.Locale.ROOT, "%.1f ms (%d)", mean / 1e6,
-                    farm.pool().stt().samples(i, now))));
+                    farm.pool().stt().samples(i, now)))
+                    + " calls=" + farm.pool().sentTotal(i) + " active=" + farm.pool().activeDialogs(i));
             }
             return out;
         });

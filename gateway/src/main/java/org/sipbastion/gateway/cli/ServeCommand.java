@@ -252,7 +252,7 @@ final class ServeCommand {
                 String now = gateway.counters().summary();
                 if (!now.equals(last)) {
                     out.println("gateway " + now);
-                    out.println("  session termination time " + String.join(", ", gateway.sessionTerminationTimes()));
+                    out.println("  proxies " + String.join(", ", gateway.proxySummaries()));
                     demoProxies.forEach(p -> out.println("  " + p.summary()));
                     out.flush();
                     last = now;
