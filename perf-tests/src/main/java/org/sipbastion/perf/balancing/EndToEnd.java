@@ -41,6 +41,7 @@ public final class EndToEnd {
         int rate = 120;
         int seconds = 40;
         int holdMs = 3000;
+        int repeat = 1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--algorithms" -> algorithms = Arrays.stream(args[++i].split(",")).map(Algorithm::named).toList();
@@ -48,9 +49,10 @@ public final class EndToEnd {
                 case "--rate" -> rate = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--hold-ms" -> holdMs = Integer.parseInt(args[++i]);
+                case "--repeat" -> repeat = Integer.parseInt(args[++i]);
                 default -> {
                     System.err.println("usage: EndToEnd [--algorithms lstt,tlwl,...] [--quotas 0.05,0.1,0.2] [--rate CPS]"
-                        + " [--seconds S] [--hold-ms MS]");
+                        + " [--seconds S] [--hold-ms MS] [--repeat N]");
                     System.exit(2);
                 }
             }
@@ -62,15 +64,37 @@ public final class EndToEnd {
         PrintStream out = System.out;
         out.printf(Locale.ROOT, "Offered %d calls/s for %d s, hold %d ms; proxies' CPU quotas %s of a core.%n%n", rate,
             seconds, holdMs, Arrays.toString(quotas));
-        out.println("| algorithm | calls | failed | split per proxy (quota) | mean ms | p50 ms | p99 ms |");
-        out.println("|---|---:|---:|---|---:|---:|---:|");
-        for (Algorithm a : algorithms) {
-            out.println(run(a, quotas, rate, seconds, holdMs));
-            out.flush();
+        out.println("| algorithm | run | calls | failed | split per proxy (quota) | mean ms | p50 ms | p99 ms |");
+        out.println("|---|---:|---:|---:|---|---:|---:|---:|");
+        // Rounds of every algorithm in turn, so that a slow spell of this shared machine hits them all.
+        List<List<double[]>> stats = new ArrayList<>();
+        algorithms.forEach(a -> stats.add(new ArrayList<>()));
+        for (int r = 1; r <= repeat; r++) {
+            for (int k = 0; k < algorithms.size(); k++) {
+                Run run = run(algorithms.get(k), quotas, rate, seconds, holdMs);
+                stats.get(k).add(new double[] {run.mean, run.p99});
+                out.println(run.row.replace("| " + algorithms.get(k).configName + " |",
+                    "| " + algorithms.get(k).configName + " | " + r + " |"));
+                out.flush();
+            }
+        }
+        if (repeat > 1) {
+            out.println();
+            out.println("| algorithm | median mean ms | median p99 ms | p99 min-max |");
+            out.println("|---|---:|---:|---|");
+            for (int k = 0; k < algorithms.size(); k++) {
+                double[] means = stats.get(k).stream().mapToDouble(v -> v[0]).sorted().toArray();
+                double[] p99s = stats.get(k).stream().mapToDouble(v -> v[1]).sorted().toArray();
+                out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.0f-%.0f |%n", algorithms.get(k).configName,
+                    means[means.length / 2], p99s[p99s.length / 2], p99s[0], p99s[p99s.length - 1]);
+            }
         }
     }
 
-    private static String run(Algorithm algorithm, double[] quotas, int rate, int seconds, int holdMs) throws Exception {
+    private record Run(String row, double mean, double p99) {
+    }
+
+    private static Run run(Algorithm algorithm, double[] quotas, int rate, int seconds, int holdMs) throws Exception {
         Path dir = RunDirs.create("balancing-e2e-" + algorithm.configName);
         int calls = rate * seconds;
         List<CpuQuota> groups = new ArrayList<>();
@@ -110,9 +134,9 @@ public final class EndToEnd {
                 }
                 double[] rtt = responseTimes(dir);
                 Arrays.sort(rtt);
-                return String.format(Locale.ROOT, "| %s | %d | %d | %s | %.1f | %.1f | %.1f |", algorithm.configName,
-                    r.successfulCalls() + r.failedCalls(), r.failedCalls(), split, mean(rtt), quantile(rtt, 0.5),
-                    quantile(rtt, 0.99));
+                return new Run(String.format(Locale.ROOT, "| %s | %d | %d | %s | %.1f | %.1f | %.1f |",
+                    algorithm.configName, r.successfulCalls() + r.failedCalls(), r.failedCalls(), split, mean(rtt),
+                    quantile(rtt, 0.5), quantile(rtt, 0.99)), mean(rtt), quantile(rtt, 0.99));
             }
         } finally {
             proxies.forEach(KamailioProcess::close);

@@ -35,8 +35,9 @@ import org.sipbastion.tier2.pool.SessionTerminationTimes;
  *       passed over; when all are, the one with the least rho is chosen and the pool counts an
  *       overloaded choice (an alarm).
  *   <li><b>Probe</b>: a usable proxy that is not overloaded and has had no new work for
- *       {@link #PROBE_NANOS} gets the next call, so its measures stay fresh (about one call a second
- *       to a proxy the rule otherwise passes over).
+ *       {@link #PROBE_NANOS} gets the next call, so its measures stay fresh (one call in 10 s to a
+ *       proxy the rule otherwise passes over: on real proxies under CPU quotas, one a second put
+ *       enough calls on throttled proxies to set the p99).
  *   <li><b>Ramp-up</b>: for {@link #RAMP_NANOS} after a proxy becomes usable its mu is scaled from
  *       10% to 100%, so a proxy that returns empty is not flooded because its queue looks short.
  * </ul>
@@ -54,7 +55,7 @@ public final class LeastSessionTerminationTime implements Balancer {
      * A usable proxy that has had no new work for this long gets the next call, unless it is
      * overloaded: its measures stay fresh, so one that looked slow once can be seen to have recovered.
      */
-    public static final long PROBE_NANOS = 1_000_000_000L;
+    public static final long PROBE_NANOS = 10_000_000_000L;
     private static final double T1_NANOS = 500_000_000.0;
     /** Work units of one call: its INVITE (1.75) and its BYE (1). */
     private static final double UNITS_PER_CALL = 2.75;
