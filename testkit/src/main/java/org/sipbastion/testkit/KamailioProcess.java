@@ -33,7 +33,9 @@ public final class KamailioProcess extends SipPeer {
          * Reference parser: judges each request with the sanity module. One receiver process, so
          * that messages are handled in the order they were sent (see {@link KamailioSanityOracle}).
          */
-        SANITY("kamailio-sanity.cfg", 1);
+        SANITY("kamailio-sanity.cfg", 1),
+        /** Registrar and proxy of a pair sharing their location table over DMQ (see {@link #registrar}). */
+        REGISTRAR("kamailio-registrar.cfg", 2);
 
         final String template;
         final int children;
@@ -62,6 +64,14 @@ public final class KamailioProcess extends SipPeer {
     }
 
     /** A sanity-checking instance tagged {@code tag}. */
+    /**
+     * A registrar that relays calls to the registered contacts, one of a pair sharing their location
+     * table over DMQ; set its {@link Builder#listen} port and its {@link Builder#dmqPeer}.
+     */
+    public static Builder registrar(String tag) {
+        return new Builder(Role.REGISTRAR, tag);
+    }
+
     public static Builder sanity(String tag) {
         return new Builder(Role.SANITY, tag);
     }
@@ -109,6 +119,7 @@ public final class KamailioProcess extends SipPeer {
         private String host = FreePorts.LOOPBACK;
         private int port;
         private String nextHop;
+        private String dmqPeer;
         private Path runDir;
         private int sharedMemoryMb = 64;
         private Duration startTimeout = Duration.ofSeconds(15);
@@ -147,6 +158,12 @@ public final class KamailioProcess extends SipPeer {
         /** Where a proxy relays every request, e.g. the address of a SIPp uas. */
         public Builder nextHop(String host, int port) {
             this.nextHop = host + ":" + port;
+            return this;
+        }
+
+        /** The other registrar of a DMQ pair (its listening address). */
+        public Builder dmqPeer(String host, int port) {
+            this.dmqPeer = host + ":" + port;
             return this;
         }
 
@@ -191,6 +208,12 @@ public final class KamailioProcess extends SipPeer {
             values.put("LISTEN_PORT", Integer.toString(listenPort));
             if (nextHop != null) {
                 values.put("NEXT_HOP", nextHop);
+            }
+            if (role == Role.REGISTRAR) {
+                if (dmqPeer == null || port == 0) {
+                    throw new IllegalStateException("a registrar needs listen(host, port) and dmqPeer(host, port)");
+                }
+                values.put("DMQ_PEER", dmqPeer);
             }
             Path cfg = dir.resolve(name + ".cfg");
             try {
