@@ -241,8 +241,14 @@ public final class Gateway implements AutoCloseable {
         GatewayConfig.Balancing b = config.balancing();
         Path dialogFile = config.stateDir() == null ? null : config.stateDir().resolve(DIALOG_FILE);
         ProxyFarm farm = new ProxyFarm(config.proxies(), b.specs(), b.algorithm().create(seed), PENDING_TRANSACTIONS,
-            (proxies, listener) -> new DialogTable(dialogFile, b.maxDialogs(), b.dialogTtlSeconds() * 1000, proxies,
-                listener),
+            (proxies, listener) -> {
+                DialogTable table = new DialogTable(dialogFile, b.maxDialogs(), b.dialogTtlSeconds() * 1000, proxies,
+                    listener);
+                if (table.notice() != null) {
+                    System.err.println("bastion: " + table.notice());
+                }
+                return table;
+            },
             b.deadProxyDialogs(), clock.getAsLong());
         p.addLast("tier2-proxy-feedback", new ProxyFeedback(farm, clock));
         p.addLast("ingress-scheduler", new IngressScheduler(inbound, INGRESS_QUEUE, SHED_WAIT_NANOS, counters, replier,

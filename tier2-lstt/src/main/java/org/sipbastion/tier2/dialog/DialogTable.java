@@ -45,6 +45,7 @@ public final class DialogTable implements AutoCloseable {
     public static final long LINGER_MILLIS = 32_000;
 
     private final ChronicleMap<Long, DialogEntry> map;
+    private String notice;
     private final long maxDialogs;
     private final long confirmedTtlMillis;
     private final Listener listener;
@@ -82,27 +83,93 @@ public final class DialogTable implements AutoCloseable {
             knownLow[k] = longAt(ip, 8);
         }
         this.ref = Values.newNativeReference(DialogEntry.class);
-        var builder = ChronicleMap.of(Long.class, DialogEntry.class)
+        try {
+            this.map = file == null ? builder(maxDialogs).create() : openFile(file, maxDialogs);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the dialog table " + file + ": " + e.getMessage(), e);
+        }
+        recount();
+    }
+
+    private static net.openhft.chronicle.map.ChronicleMapBuilder<Long, DialogEntry> builder(long rows) {
+        return ChronicleMap.of(Long.class, DialogEntry.class)
             .name("bastion-dialogs")
-            .entries(maxDialogs)
+            .entries(rows)
             // Rows are written in place through a flyweight, which per-entry checksums do not see:
             // with them on, recovery would throw those rows away. A torn row is caught by its state.
             .checksumEntries(false)
             // Ours to close: the JVM's exit hook would race the gateway's own shutdown.
             .skipCloseOnExitHook(true);
-        try {
-            if (file == null) {
-                map = builder.create();
-            } else {
-                Files.createDirectories(file.toAbsolutePath().getParent());
-                File f = file.toFile();
-                // Recovery also repairs a table left by a crash (its segment locks and counters).
-                map = f.exists() ? builder.recoverPersistedTo(f, true) : builder.createPersistedTo(f);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the dialog table " + file + ": " + e.getMessage(), e);
+    }
+
+    /**
+     * Opens the table kept in {@code file}. Recovery also repairs a table left by a crash (segment
+     * locks, counters). A file that cannot be read is moved aside (FILE.unreadable-TIME) and a new
+     * table started: the dialogs it held still route by their route token. A file sized for another
+     * number of rows (the file keeps the size it was made with; FILE.rows says which) is copied into
+     * one of the size asked for, so raising --max-dialogs takes effect.
+     */
+    private ChronicleMap<Long, DialogEntry> openFile(Path file, long rows) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Path sizeFile = file.resolveSibling(file.getFileName() + ".rows");
+        File f = file.toFile();
+        if (!f.exists() || f.length() == 0) {
+            Files.deleteIfExists(file);
+            ChronicleMap<Long, DialogEntry> fresh = builder(rows).createPersistedTo(f);
+            Files.writeString(sizeFile, Long.toString(rows));
+            return fresh;
         }
-        recount();
+        long builtFor = readRows(sizeFile);
+        ChronicleMap<Long, DialogEntry> old;
+        try {
+            old = builder(builtFor > 0 ? builtFor : rows).recoverPersistedTo(f, true);
+        } catch (IOException | RuntimeException unreadable) {
+            Path aside = file.resolveSibling(file.getFileName() + ".unreadable-" + System.currentTimeMillis());
+            Files.move(file, aside);
+            notice = "the dialog table " + file + " could not be read (" + unreadable.getMessage() + "); moved to " + aside
+                + ", starting with an empty table (in-dialog requests still route by their route token)";
+            ChronicleMap<Long, DialogEntry> fresh = builder(rows).createPersistedTo(f);
+            Files.writeString(sizeFile, Long.toString(rows));
+            return fresh;
+        }
+        if (builtFor == rows) {
+            return old;
+        }
+        Path resized = file.resolveSibling(file.getFileName() + ".resizing");
+        Files.deleteIfExists(resized);
+        long[] copied = {0, 0};
+        try (ChronicleMap<Long, DialogEntry> target = builder(rows).createPersistedTo(resized.toFile())) {
+            old.forEachEntry(e -> {
+                if (copied[0] < rows) {
+                    target.put(e.key().get(), e.value().get());
+                    copied[0]++;
+                } else {
+                    copied[1]++;
+                }
+            });
+        } finally {
+            old.close();
+        }
+        Files.move(resized, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.writeString(sizeFile, Long.toString(rows));
+        notice = "the dialog table " + file + " was made for " + (builtFor > 0 ? builtFor + " rows" : "an unknown size")
+            + "; copied into one of " + rows + " rows (" + copied[0] + " dialogs kept" + (copied[1] > 0 ? ", " + copied[1]
+            + " beyond the new size dropped" : "") + ")";
+        return builder(rows).recoverPersistedTo(f, true);
+    }
+
+    private static long readRows(Path sizeFile) {
+        try {
+            return Long.parseLong(Files.readString(sizeFile).trim());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** What opening the table had to do that an operator should hear of (moved aside, resized), or null. */
+    public String notice() {
+        return notice;
     }
 
     /** The proxy of the dialog {@code m} belongs to (by Call-ID), or null when none is known. */

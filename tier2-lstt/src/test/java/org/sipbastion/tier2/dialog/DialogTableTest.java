@@ -205,4 +205,43 @@ class DialogTableTest {
             assertTrue(active.values().stream().allMatch(n -> n >= 0));
         }
     }
+
+    @Test
+    void anUnreadableFileIsMovedAsideAndANewTableStarted() throws Exception {
+        Path file = dir.resolve("dialogs.cm");
+        java.nio.file.Files.write(file, "not a dialog table at all".repeat(200).getBytes(StandardCharsets.US_ASCII));
+        try (DialogTable t = table(file, 100)) {
+            assertTrue(t.notice() != null && t.notice().contains("could not be read"), t.notice());
+            assertTrue(t.open(request("INVITE", "after@x", 1, false), A, 0), "the new table works");
+        }
+        try (var listing = java.nio.file.Files.list(dir)) {
+            assertEquals(1, listing.filter(p -> p.getFileName().toString().startsWith("dialogs.cm.unreadable-")).count(),
+                "the unreadable file is kept for a look, not deleted");
+        }
+        try (DialogTable t = table(file, 100)) {
+            assertSame(A, t.proxyOf(request("BYE", "after@x", 2, true)));
+            assertNull(t.notice(), "a clean reopen says nothing");
+        }
+    }
+
+    @Test
+    void aTableMadeForFewerRowsIsCopiedIntoOneOfTheNewSize() {
+        Path file = dir.resolve("dialogs.cm");
+        try (DialogTable t = table(file, 50)) {
+            for (int i = 0; i < 50; i++) {
+                t.open(request("INVITE", "grow-" + i + "@x", 1, false), B, 0);
+            }
+            assertEquals(50, t.size());
+        }
+        try (DialogTable t = table(file, 5_000)) {
+            assertTrue(t.notice() != null && t.notice().contains("50 dialogs kept"), t.notice());
+            for (int i = 0; i < 50; i++) {
+                assertSame(B, t.proxyOf(request("BYE", "grow-" + i + "@x", 2, true)));
+            }
+            for (int i = 0; i < 2_000; i++) {
+                assertTrue(t.open(request("INVITE", "more-" + i + "@x", 1, false), A, 0), "room for " + i);
+            }
+            assertEquals(2_050, t.size());
+        }
+    }
 }
