@@ -252,7 +252,7 @@ public final class Gateway implements AutoCloseable {
             b.deadProxyDialogs(), clock.getAsLong());
         p.addLast("tier2-proxy-feedback", new ProxyFeedback(farm, clock));
         p.addLast("ingress-scheduler", new IngressScheduler(inbound, INGRESS_QUEUE, SHED_WAIT_NANOS, counters, replier,
-            clock));
+            clock, m -> farm.dialogs().proxyOf(m) != null));
         p.addLast("local-requests", new LocalRequestHandler(self, replier));
         p.addLast("open-relay-check", new OpenRelayFilter(self, Set.copyOf(config.proxies()),
             new ServedDomains(config.domains()), counters, replier));

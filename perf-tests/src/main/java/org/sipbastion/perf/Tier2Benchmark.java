@@ -97,7 +97,7 @@ public class Tier2Benchmark {
         // Known dialogs for the hit path.
         for (int i = 0; i < KNOWN; i++) {
             writeId(invite, inviteIdAt, 1_000_000_000L + i);
-            farm.route(invite, null, now);
+            farm.forwarded(invite, farm.route(invite, null, now), now);
         }
         counter = 0;
     }
@@ -107,12 +107,14 @@ public class Tier2Benchmark {
         farm.close();
     }
 
-    /** A new call: table miss, choice, row inserted. */
+    /** A new call: table miss, choice, then (once sent) its row inserted and its transaction counted. */
     @Benchmark
     public InetSocketAddress newCall() {
         writeId(invite, inviteIdAt, counter++);
         now += 1_000;
-        return farm.route(invite, null, now);
+        InetSocketAddress proxy = farm.route(invite, null, now);
+        farm.forwarded(invite, proxy, now);
+        return proxy;
     }
 
     /** The algorithm's choice alone (no table): what the algorithm costs within a new call. */

@@ -22,7 +22,9 @@ import org.sipbastion.parser.SipMessage;
  * already retransmitted, and the copy is queued behind it ({@code ingress_expired}). A new call
  * whose expected wait (queued work times the measured cost of a unit) exceeds the shedding
  * threshold, or that finds the queue full, is answered 503 with a Retry-After of 5 to 10 s at once
- * ({@code shed_new_calls}); anything else that finds it full is dropped ({@code ingress_overflow}).
+ * ({@code shed_new_calls}); anything else that finds it full is dropped ({@code ingress_overflow}),
+ * and so is a retransmitted INVITE of a call already known (a 503 to it would end the caller's
+ * transaction while the proxy still works on it).
  *
  * <p>With no backlog nothing waits: everything read in a batch is handled at the batch's end. A
  * backlog is handled {@link #BATCH} messages at a time, the rest in a task after the next reads, so
@@ -40,6 +42,7 @@ public final class IngressScheduler extends ChannelInboundHandlerAdapter {
     private final StatelessReplier replier;
     private final LongSupplier clock;
     private final long shedWaitNanos;
+    private final java.util.function.Predicate<SipMessage> knownCall;
     private final Fifo newCalls;
     private final Fifo rest;
     private final SplittableRandom jitter = new SplittableRandom();
@@ -53,7 +56,9 @@ public final class IngressScheduler extends ChannelInboundHandlerAdapter {
      * @param shedWaitNanos a new call expected to wait longer than this is answered 503
      */
     public IngressScheduler(InboundPool pool, int capacity, long shedWaitNanos, GatewayCounters counters,
-                            StatelessReplier replier, LongSupplier clock) {
+                            StatelessReplier replier, LongSupplier clock,
+                            java.util.function.Predicate<SipMessage> knownCall) {
+        this.knownCall = knownCall;
         if (capacity < 1 || capacity >= pool.size()) {
             throw new IllegalArgumentException("the queue must be smaller than the message pool");
         }
@@ -77,8 +82,17 @@ public final class IngressScheduler extends ChannelInboundHandlerAdapter {
         if (newCall) {
             double expectedWait = (newCalls.size * 1.75 + rest.size + 1.75) * unitNanos;
             if (queued >= newCalls.capacity() || expectedWait > shedWaitNanos) {
-                shed(ctx, in);
-                return;
+                if (knownCall.test(in.message)) {
+                    // A retransmission of a call a proxy already has: a 503 would end the caller's
+                    // transaction under the proxy's feet. Dropped (the caller retransmits), or queued.
+                    if (queued >= newCalls.capacity()) {
+                        counters.ingressOverflow.increment();
+                        return;
+                    }
+                } else {
+                    shed(ctx, in);
+                    return;
+                }
             }
         } else if (queued >= rest.capacity()) {
             counters.ingressOverflow.increment();

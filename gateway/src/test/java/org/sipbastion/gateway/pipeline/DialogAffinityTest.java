@@ -188,4 +188,34 @@ class DialogAffinityTest {
         assertEquals(Set.of(PROXIES.get(1), PROXIES.get(2), PROXIES.get(3)), fresh, "new calls too");
         ch.finishAndReleaseAll();
     }
+
+    @Test
+    void aRefusedInviteOpensNoDialog() {
+        // An untrusted client: its identity headers are checked (and too many of them refused).
+        EmbeddedChannel ch = gateway(new GatewayConfig(GATEWAY, null, PROXIES, KEYS, Limits.DEFAULT));
+        String[] many = new String[9];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = "P-Asserted-Identity: <sip:" + i + "@x>";
+        }
+        Sip.Sent refused = one(ch, request("INVITE", "refused@x", "INVITE", many), CLIENT);
+        assertEquals(CLIENT, refused.to());
+        assertEquals(0, farm(ch).dialogs().size(), "refused before it left: no row, no call counted");
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void withoutARowARetransmittedInviteAndItsCancelFollowThePendingTransaction() {
+        GatewayConfig tiny = new GatewayConfig(GATEWAY, null, PROXIES, KEYS, Limits.DEFAULT,
+            Sip.rules("[profile test-client]\nsource = 127.0.0.1\ntrusted = yes\n"))
+            .withBalancing(GatewayConfig.Balancing.of(PROXIES).withMaxDialogs(1)
+                .withAlgorithm(org.sipbastion.tier2.balance.Algorithm.ROUND_ROBIN));
+        EmbeddedChannel ch = gateway(tiny);
+        one(ch, request("INVITE", "fills-the-table@x", "INVITE"), CLIENT);
+        InetSocketAddress first = one(ch, request("INVITE", "no-row@x", "INVITE"), CLIENT).to();
+        assertEquals(1, farm(ch).dialogs().full());
+        // Round-robin would send a new call elsewhere each time: these follow the INVITE's transaction.
+        assertEquals(first, one(ch, request("INVITE", "no-row@x", "INVITE"), CLIENT).to(), "retransmission");
+        assertEquals(first, one(ch, request("CANCEL", "no-row@x", "CANCEL"), CLIENT).to(), "its CANCEL");
+        ch.finishAndReleaseAll();
+    }
 }

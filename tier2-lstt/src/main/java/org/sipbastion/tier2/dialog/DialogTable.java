@@ -122,7 +122,9 @@ public final class DialogTable implements AutoCloseable {
         long builtFor = readRows(sizeFile);
         ChronicleMap<Long, DialogEntry> old;
         try {
-            old = builder(builtFor > 0 ? builtFor : rows).recoverPersistedTo(f, true);
+            // false: the file's own header says how it was made; the builder's settings must not
+            // overwrite it (a wrong one would corrupt the file).
+            old = builder(builtFor > 0 ? builtFor : rows).recoverPersistedTo(f, false);
         } catch (IOException | RuntimeException unreadable) {
             Path aside = file.resolveSibling(file.getFileName() + ".unreadable-" + System.currentTimeMillis());
             Files.move(file, aside);
@@ -140,23 +142,30 @@ public final class DialogTable implements AutoCloseable {
         long[] copied = {0, 0};
         try (ChronicleMap<Long, DialogEntry> target = builder(rows).createPersistedTo(resized.toFile())) {
             old.forEachEntry(e -> {
-                if (copied[0] < rows) {
-                    target.put(e.key().get(), e.value().get());
-                    copied[0]++;
-                } else {
-                    copied[1]++;
+                if (DialogState.of(e.value().get().getState()) == null) {
+                    return; // half written when the process died
                 }
+                try {
+                    if (copied[0] < rows) {
+                        target.put(e.key().get(), e.value().get());
+                        copied[0]++;
+                        return;
+                    }
+                } catch (IllegalStateException noRoom) {
+                    // a segment of the smaller table is full: this row is dropped, counted below
+                }
+                copied[1]++;
             });
         } finally {
             old.close();
         }
+        Files.writeString(sizeFile, Long.toString(rows));
         Files.move(resized, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
             java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        Files.writeString(sizeFile, Long.toString(rows));
         notice = "the dialog table " + file + " was made for " + (builtFor > 0 ? builtFor + " rows" : "an unknown size")
             + "; copied into one of " + rows + " rows (" + copied[0] + " dialogs kept" + (copied[1] > 0 ? ", " + copied[1]
             + " beyond the new size dropped" : "") + ")";
-        return builder(rows).recoverPersistedTo(f, true);
+        return builder(rows).recoverPersistedTo(f, false);
     }
 
     private static long readRows(Path sizeFile) {
@@ -185,28 +194,34 @@ public final class DialogTable implements AutoCloseable {
     }
 
     /**
-     * A new INVITE was sent to {@code proxy}: opens its row, EARLY. False when the Call-ID is
-     * already known (the caller should have followed it) or the table is full.
+     * An initial INVITE (no To tag) was sent to {@code proxy}. Opens its row, EARLY; for a row of
+     * the same Call-ID already there:
+     * <ul>
+     *   <li>an active row on the same proxy: a retransmission, nothing to do;</li>
+     *   <li>an ended row and a higher CSeq: the call tried again (after a 401/407 challenge or a
+     *       3xx): EARLY again, counted again, on {@code proxy};</li>
+     *   <li>another proxy (the first one went down): the row follows the call there.</li>
+     * </ul>
+     * False when nothing was opened or moved (a retransmission, a hash collision, a full table).
      */
     public boolean open(SipMessage invite, InetSocketAddress proxy, long nowMillis) {
         long key = key(invite);
         if (size() >= maxDialogs) {
-            if (map.getUsing(key, ref) == null) {
-                full++;
+            DialogEntry e = map.getUsing(key, ref);
+            if (e != null) {
+                return reopen(e, invite, proxy, nowMillis);
             }
+            full++;
             return false;
         }
         try {
-            // One lookup that finds or inserts: a row already there (state set) is left alone.
+            // One lookup that finds or inserts: a row already there (state set) is the call's.
             DialogEntry e = map.acquireUsing(key, ref);
             if (e.getState() != 0) {
-                return false;
+                return reopen(e, invite, proxy, nowMillis);
             }
             e.setCheck(check(invite));
-            int k = knownIndex(proxy);
-            e.setAddressHigh(k >= 0 ? knownHigh[k] : longAt(v6(proxy.getAddress()), 0));
-            e.setAddressLow(k >= 0 ? knownLow[k] : longAt(v6(proxy.getAddress()), 8));
-            e.setPort(proxy.getPort());
+            point(e, proxy);
             e.setInviteCseq(invite.cseqNumber());
             e.setCreatedMillis(nowMillis);
             e.setExpiresMillis(nowMillis + EARLY_TTL_MILLIS);
@@ -220,6 +235,42 @@ public final class DialogTable implements AutoCloseable {
         counts[DialogState.EARLY.code]++;
         listener.opened(proxy);
         return true;
+    }
+
+    private boolean reopen(DialogEntry e, SipMessage invite, InetSocketAddress proxy, long nowMillis) {
+        DialogState s = DialogState.of(e.getState());
+        if (e.getCheck() != check(invite) || s == null) {
+            collisions++;
+            return false;
+        }
+        boolean sameProxy = proxy(e).equals(proxy);
+        if (s.active) {
+            if (sameProxy) {
+                return false; // a retransmission
+            }
+            listener.closed(proxy(e)); // its proxy went down: the call goes on elsewhere
+            point(e, proxy);
+            listener.opened(proxy);
+            return true;
+        }
+        if (invite.cseqNumber() <= e.getInviteCseq()) {
+            return false; // a late retransmission of the INVITE that ended
+        }
+        counts[s.code]--;
+        counts[DialogState.EARLY.code]++;
+        point(e, proxy);
+        e.setInviteCseq(invite.cseqNumber());
+        e.setExpiresMillis(nowMillis + EARLY_TTL_MILLIS);
+        e.setState(DialogState.EARLY.code);
+        listener.opened(proxy);
+        return true;
+    }
+
+    private void point(DialogEntry e, InetSocketAddress proxy) {
+        int k = knownIndex(proxy);
+        e.setAddressHigh(k >= 0 ? knownHigh[k] : longAt(v6(proxy.getAddress()), 0));
+        e.setAddressLow(k >= 0 ? knownLow[k] : longAt(v6(proxy.getAddress()), 8));
+        e.setPort(proxy.getPort());
     }
 
     /** A request of a known dialog went through: a BYE starts its end, anything else refreshes it. */

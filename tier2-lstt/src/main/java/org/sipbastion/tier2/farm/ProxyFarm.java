@@ -107,16 +107,25 @@ public final class ProxyFarm {
 
     /**
      * Where a client's request goes: the proxy, {@link #DIALOG_GONE}, or null when no proxy is usable.
-     * An initial INVITE opens its row in the dialog table here.
      *
      * @param tokenProxy the proxy our route token in the request names, or null
      */
     public InetSocketAddress route(SipMessage m, InetSocketAddress tokenProxy, long now) {
+        boolean initialInvite = m.method() == Method.INVITE && !Range.present(m.toTag());
         InetSocketAddress target = tokenProxy != null ? tokenProxy : dialogs.proxyOf(m);
+        if (target == null && tokenProxy == null) {
+            // No row (the table was full, or a hash collided): a retransmitted INVITE or its CANCEL
+            // still finds the proxy that has the INVITE's transaction.
+            int p = pool.transactions().proxyOf(transactionKey(m, Method.INVITE));
+            target = p < 0 ? null : addresses.get(p);
+        }
         if (target != null) {
             int i = indexOf(target);
             if (i < 0 || pool.reachable(i)) {
                 return target; // also a proxy no longer configured: its dialogs finish there
+            }
+            if (initialInvite) {
+                return choose(m, now); // a new attempt at a call whose proxy went down: new work
             }
             if (deadProxyDialogs == DeadProxyDialogs.REJECT) {
                 return DIALOG_GONE;
@@ -126,11 +135,7 @@ public final class ProxyFarm {
             Integer p = pinned.select(m.hash(m.callId()), usable);
             return p == null ? null : addresses.get(p);
         }
-        target = choose(m, now);
-        if (target != null && m.method() == Method.INVITE && !Range.present(m.toTag())) {
-            dialogs.open(m, target, millis(now));
-        }
-        return target;
+        return choose(m, now);
     }
 
     /** Specs named by address, priority 0, weight 1, capacity unknown. */
@@ -163,9 +168,17 @@ public final class ProxyFarm {
         return i < 0 ? null : addresses.get(i);
     }
 
-    /** Request {@code m} from a client was forwarded to {@code proxy}: new work for it (a retransmission is not). */
+    /**
+     * Request {@code m} from a client was forwarded to {@code proxy}: new work for it (a
+     * retransmission is not). An initial INVITE opens (or reopens) its dialog row here, once it has
+     * really left: a request refused on the way opens nothing.
+     */
     public void forwarded(SipMessage m, InetSocketAddress proxy, long now) {
-        dialogs.request(m, millis(now));
+        if (m.method() == Method.INVITE && !Range.present(m.toTag())) {
+            dialogs.open(m, proxy, millis(now));
+        } else {
+            dialogs.request(m, millis(now));
+        }
         Integer i = index.get(proxy);
         if (i == null || m.method() == Method.ACK) {
             return; // ACK has no response: no transaction to count

@@ -125,6 +125,19 @@ public final class Transactions {
         return n;
     }
 
+    /** The proxy transaction {@code key} was sent to while it awaits its final response, or -1. */
+    public int proxyOf(long key) {
+        long id = key == 0 ? 1 : key;
+        int base = slot(id);
+        for (int i = 0; i < PROBES; i++) {
+            int s = (base + i) & mask;
+            if (keys[s] == id) {
+                return proxy[s];
+            }
+        }
+        return -1;
+    }
+
     /** Transactions of {@code proxyIndex} awaiting their final response. */
     public int outstanding(int proxyIndex) {
         return outstanding[proxyIndex];

@@ -69,7 +69,7 @@ class DialogTableTest {
     void aCallGoesThroughItsLifecycleAndLeavesAfterTheLinger() {
         try (DialogTable t = table(null, 100)) {
             assertTrue(t.open(request("INVITE", "c1@x", 1, false), A, 1_000));
-            assertFalse(t.open(request("INVITE", "c1@x", 1, false), B, 1_100), "a retransmission is not a new dialog");
+            assertFalse(t.open(request("INVITE", "c1@x", 1, false), A, 1_100), "a retransmission is not a new dialog");
             assertSame(A, t.proxyOf(request("CANCEL", "c1@x", 1, false)));
             assertEquals(DialogState.EARLY, t.stateOf(request("ACK", "c1@x", 1, false)));
             assertEquals(1, active.get(A));
@@ -242,6 +242,35 @@ class DialogTableTest {
                 assertTrue(t.open(request("INVITE", "more-" + i + "@x", 1, false), A, 0), "room for " + i);
             }
             assertEquals(2_050, t.size());
+        }
+    }
+
+    @Test
+    void anInviteTriedAgainAfterAChallengeIsACallAgain() {
+        try (DialogTable t = table(null, 100)) {
+            t.open(request("INVITE", "auth@x", 1, false), A, 0);
+            t.response(response(407, "INVITE", "auth@x", 1), 5);
+            assertEquals(DialogState.ENDED, t.stateOf(request("ACK", "auth@x", 1, false)));
+            assertEquals(0, active.get(A));
+            assertFalse(t.open(request("INVITE", "auth@x", 1, false), A, 6), "a late copy of the challenged INVITE");
+            assertTrue(t.open(request("INVITE", "auth@x", 2, false), A, 10), "with credentials, CSeq 2");
+            assertEquals(DialogState.EARLY, t.stateOf(request("CANCEL", "auth@x", 2, false)));
+            assertEquals(1, active.get(A), "counted again");
+            t.response(response(200, "INVITE", "auth@x", 2), 20);
+            assertEquals(DialogState.CONFIRMED, t.stateOf(request("BYE", "auth@x", 3, true)));
+            assertEquals(0, t.sweepAll(20 + DialogTable.LINGER_MILLIS + 1), "not swept as the ended attempt");
+            assertArrayEquals(new long[] {0, 0, 1, 0, 0}, t.recount());
+        }
+    }
+
+    @Test
+    void aCallWhoseProxyWentDownFollowsItsNewProxy() {
+        try (DialogTable t = table(null, 100)) {
+            t.open(request("INVITE", "moved@x", 1, false), A, 0);
+            assertTrue(t.open(request("INVITE", "moved@x", 1, false), B, 1), "the retransmission went elsewhere");
+            assertSame(B, t.proxyOf(request("CANCEL", "moved@x", 1, false)));
+            assertEquals(0, active.get(A));
+            assertEquals(1, active.get(B));
         }
     }
 }
