@@ -134,6 +134,7 @@ public final class Gateway implements AutoCloseable {
                 .channel(EventLoops.datagramChannel())
                 .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER)
                 .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, EventLoops.wholeDatagrams())
                 .handler(new ChannelInboundHandlerAdapter())
                 .bind(config.listen()).sync().channel();
             // The pipeline is built once the address is bound, so an ephemeral port (tests) is the

@@ -149,4 +149,21 @@ class GatewayUdpTest {
             assertEquals(1, gateway.counters().dropped.count(org.sipbastion.tier1.event.Detector.FAKE_RESPONSE));
         }
     }
+
+    /** An INVITE with a large SDP (video, many codecs): far beyond a 2 KB receive buffer. */
+    @Test
+    void aLargeInviteIsReceivedWhole() throws Exception {
+        StringBuilder sdp = new StringBuilder("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+            + "m=audio 4000 RTP/AVP 0\r\n");
+        while (sdp.length() < 6000) {
+            sdp.append("a=fmtp:0 some-codec-parameter-line-to-make-the-body-long=1\r\n");
+        }
+        String invite = request("INVITE", "big-invite", 1, "z9hG4bKbig", null)
+            .replace("Content-Length: 0", "Content-Type: application/sdp\r\nContent-Length: " + sdp.length()) + sdp;
+        assertTrue(invite.length() > 6000);
+        send(invite);
+        List<SipMessage> answers = receive(3);
+        assertEquals(200, answers.get(2).statusCode(), gateway.counters().summary());
+        assertEquals(0, gateway.counters().malformed.total(), gateway.counters().summary());
+    }
 }

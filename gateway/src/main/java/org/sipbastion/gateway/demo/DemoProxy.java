@@ -35,7 +35,8 @@ public final class DemoProxy implements AutoCloseable {
 
     private DemoProxy(String name, EventLoopGroup group, InetSocketAddress listen) throws InterruptedException {
         this.name = name;
-        this.channel = new Bootstrap().group(group).channel(EventLoops.datagramChannel()).handler(new Uas())
+        this.channel = new Bootstrap().group(group).channel(EventLoops.datagramChannel())
+            .option(io.netty.channel.ChannelOption.RCVBUF_ALLOCATOR, EventLoops.wholeDatagrams()).handler(new Uas())
             .bind(listen).sync().channel();
     }
 

@@ -1,5 +1,6 @@
 package org.sipbastion.gateway.pipeline;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
@@ -13,6 +14,8 @@ import org.sipbastion.tier1.event.Detector;
  * Writes made further down while handling a batch of reads are flushed once at read-complete.
  */
 public final class SipDatagramDecoder extends ChannelInboundHandlerAdapter {
+    /** Unused room in a received buffer beyond which the datagram is moved to a buffer of its size. */
+    private static final int SLACK = 4096;
     private final InboundPool pool;
     private final GatewayCounters counters;
     private final DropRecorder events;
@@ -38,6 +41,15 @@ public final class SipDatagramDecoder extends ChannelInboundHandlerAdapter {
             counters.ingressOverflow.increment();
             packet.release();
             return;
+        }
+        ByteBuf content = packet.content();
+        if (content.capacity() - content.readableBytes() > SLACK) {
+            // Read into a 64 KB buffer so that no datagram is cut short; kept (queued) like that, a
+            // backlog would hold 64 KB per message. A buffer of its own size instead.
+            ByteBuf tight = ctx.alloc().directBuffer(content.readableBytes()).writeBytes(content);
+            DatagramPacket copy = new DatagramPacket(tight, packet.recipient(), packet.sender());
+            packet.release();
+            packet = copy;
         }
         inbound.packet = packet;
         try {

@@ -24,6 +24,15 @@ public final class EventLoops {
         return new MultiThreadIoEventLoopGroup(threads, factory);
     }
 
+    /**
+     * Receive buffers for whole datagrams: Netty's default for datagram channels is 2,048 bytes, and
+     * a longer datagram (an INVITE with a video SDP) is cut short by the kernel, then judged malformed.
+     * 65,535 is the most UDP carries; the decoder copies a datagram into a buffer of its own size.
+     */
+    public static io.netty.channel.RecvByteBufAllocator wholeDatagrams() {
+        return new io.netty.channel.FixedRecvByteBufAllocator(65_535);
+    }
+
     public static Class<? extends DatagramChannel> datagramChannel() {
         return nativeEpoll() ? EpollDatagramChannel.class : NioDatagramChannel.class;
     }
