@@ -27,6 +27,8 @@ public final class GatewayCounters {
     public final LongAdder ingressOverflow = new LongAdder();
     /** Initial requests of clients for a domain we do not serve, answered 403 (not an open relay). */
     public final LongAdder foreignDomains = new LongAdder();
+    /** Requests with a To tag of no dialog we know (no route token, no dialog-table row), answered 481. */
+    public final LongAdder unknownDialogs = new LongAdder();
     /** In-dialog requests answered 481 because their dialog's proxy is down (dead_proxy_dialogs = reject). */
     public final LongAdder dialogProxyDown = new LongAdder();
     public final LongAdder internalErrors = new LongAdder();
@@ -60,7 +62,7 @@ public final class GatewayCounters {
             + " responses_forwarded=" + responsesForwarded.sum() + " local_replies=" + localReplies.sum()
             + " malformed=" + withDetail(malformed) + " refused=" + withDetail(refused) + " dropped=" + withDetail(dropped) + " alarms=" + alarms.sum() + " events_lost=" + eventsLost.sum()
             + " unroutable=" + unroutable.sum() + " no_proxy=" + noProxyAvailable.sum()
-            + " dialog_proxy_down=" + dialogProxyDown.sum() + " shed_new_calls=" + shedNewCalls.sum()
+            + " dialog_proxy_down=" + dialogProxyDown.sum() + " unknown_dialogs=" + unknownDialogs.sum() + " shed_new_calls=" + shedNewCalls.sum()
             + " ingress_expired=" + ingressExpired.sum() + " ingress_overflow=" + ingressOverflow.sum()
             + " internal_errors=" + internalErrors.sum()
             + " preloaded_routes=" + preloadedRoutes.sum() + " foreign_domains=" + foreignDomains.sum() + " trust_headers_stripped=" + trustHeadersStripped.sum()

@@ -90,6 +90,14 @@ public final class RequestForwarder extends ChannelInboundHandlerAdapter {
                 }
                 return;
             }
+            if (target == ProxyFarm.NO_DIALOG) {
+                counters.unknownDialogs.increment();
+                ByteBuf out = replier.begin(ctx, in, 481, "Call/Transaction Does Not Exist");
+                if (out != null) {
+                    replier.send(ctx, in, out);
+                }
+                return;
+            }
             if (target == ProxyFarm.DIALOG_GONE) {
                 counters.dialogProxyDown.increment();
                 ByteBuf out = replier.begin(ctx, in, 481, "Call/Transaction Does Not Exist");

@@ -73,8 +73,13 @@ class RegisterPlacementTest {
                 phone.receive(reply);
                 String answer = new String(in, 0, reply.getLength(), StandardCharsets.US_ASCII);
                 assertTrue(answer.startsWith("SIP/2.0 200"), answer);
-                long savedBy = List.of(r1, r2).stream().filter(r -> r.logLines().stream()
-                    .anyMatch(l -> l.contains("BASTION-E2E-REGISTERED " + r.tag() + " bob"))).count();
+                // Kamailio logs the save after sending the 200: wait for its line.
+                long savedBy = 0;
+                for (long end = System.nanoTime() + 3_000_000_000L; savedBy == 0 && System.nanoTime() < end; ) {
+                    Thread.sleep(50);
+                    savedBy = List.of(r1, r2).stream().filter(r -> r.logLines().stream()
+                        .anyMatch(l -> l.contains("BASTION-E2E-REGISTERED " + r.tag() + " bob"))).count();
+                }
                 assertEquals(1, savedBy, "the REGISTER went to one registrar (pinned by its address-of-record)");
                 // The other registrar learns the binding over DMQ (asynchronously).
                 Thread.sleep(1500);

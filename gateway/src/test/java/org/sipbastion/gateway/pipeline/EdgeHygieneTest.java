@@ -137,10 +137,20 @@ class EdgeHygieneTest {
             .startsWith("INVITE sip:bob@EXAMPLE.com"), "served, whatever the case");
         assertTrue(first.apply(invite.replace("dom@x", "dom2@x").replace("sip:bob@192.0.2.200", "sip:bob@pbx.voice.example.org"))
             .startsWith("INVITE"), "under a wildcard");
-        assertTrue(first.apply(invite.replace("dom@x", "dom3@x").replace("sip:bob@192.0.2.200", "sip:bob@127.0.0.1:5060"))
-            .startsWith("INVITE"), "for us by address");
-        assertTrue(first.apply(request("BYE", "dom4@x", "BYE").replace("To: <sip:bob@example.com>",
+        served.writeInbound(datagram(invite.replace("dom@x", "dom3@x").replace("sip:bob@192.0.2.200", "sip:bob@127.0.0.1:5060"),
+            CLIENT));
+        Sip.Sent forUs = sent(served).get(0);
+        assertTrue(forUs.text().startsWith("INVITE"), "for us by address");
+        served.writeInbound(datagram(ForwardingTest.responseTo(forUs.parsed(), 200, "OK"), forUs.to()));
+        sent(served);
+        // In-dialog, the Request-URI is the peer's Contact, any address: not judged by domain.
+        assertTrue(first.apply(request("BYE", "dom3@x", "BYE").replace("To: <sip:bob@example.com>",
             "To: <sip:bob@example.com>;tag=t1")).startsWith("BYE"), "in-dialog: its target is the peer's Contact");
+        // A made-up To tag is no way round the check: no token, no dialog known, 481.
+        assertTrue(first.apply(request("MESSAGE", "made-up@x", "MESSAGE").replace("sip:bob@192.0.2.200",
+            "sip:bob@victim.example.net").replace("To: <sip:bob@example.com>", "To: <sip:bob@example.com>;tag=t1"))
+            .startsWith("SIP/2.0 481"));
+        assertEquals(1, c.unknownDialogs.sum());
         assertEquals(2, c.foreignDomains.sum());
         served.finishAndReleaseAll();
     }

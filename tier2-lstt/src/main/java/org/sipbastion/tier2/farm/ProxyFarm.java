@@ -48,6 +48,12 @@ public final class ProxyFarm {
 
     /** What {@link #route} returns for a dialog whose proxy is down when such dialogs are rejected (481). */
     public static final InetSocketAddress DIALOG_GONE = InetSocketAddress.createUnresolved("dialog-gone.invalid", 9);
+    /**
+     * What {@link #route} returns for a request that claims a dialog (a To tag) we have no trace of:
+     * no route token, no row, no pending transaction (481). Without this a made-up To tag would
+     * carry any Request-URI to a proxy as if in-dialog.
+     */
+    public static final InetSocketAddress NO_DIALOG = InetSocketAddress.createUnresolved("no-dialog.invalid", 9);
 
     /** The whole dialog table is swept about every 10 s, a slice of its segments each second. */
     private static final int SWEEP_ROUNDS = 10;
@@ -134,6 +140,9 @@ public final class ProxyFarm {
             // and the dead proxy's dialogs spread over all of them.
             Integer p = pinned.select(m.hash(m.callId()), usable);
             return p == null ? null : addresses.get(p);
+        }
+        if (Range.present(m.toTag())) {
+            return NO_DIALOG;
         }
         return choose(m, now);
     }
