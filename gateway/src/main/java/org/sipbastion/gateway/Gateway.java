@@ -90,9 +90,12 @@ public final class Gateway implements AutoCloseable {
     private final JsonLinesEventLog eventLog;
     private final DropCapture dropCapture;
     private final NftSet nft;
+    /** Tier 2, for closing its dialog table once the event loop has stopped (its file lock with it). */
+    private final ProxyFarm farm;
 
     private Gateway(GatewayConfig config, GatewayCounters counters, EventLoopGroup group, Channel channel,
-                    AlarmListener alarms, JsonLinesEventLog eventLog, DropCapture dropCapture, NftSet nft) {
+                    AlarmListener alarms, JsonLinesEventLog eventLog, DropCapture dropCapture, NftSet nft, ProxyFarm farm) {
+        this.farm = farm;
         this.nft = nft;
         this.config = config;
         this.eventLog = eventLog;
@@ -163,7 +166,8 @@ public final class Gateway implements AutoCloseable {
                 ch.pipeline().remove(ChannelInboundHandlerAdapter.class);
                 pipeline(ch.pipeline(), bound, counters, bound.listen(), sink, restored, events, samples);
             }).sync();
-            return new Gateway(bound, counters, group, ch, sink, eventLog, dropCapture, firewall);
+            ProxyFarm farm = ch.pipeline().get(ProxyFeedback.class).farm();
+            return new Gateway(bound, counters, group, ch, sink, eventLog, dropCapture, firewall, farm);
         } catch (Exception e) {
             // Netty rethrows a failed bind (BindException) undeclared: catch it too, so that no
             // event loop is left running behind a gateway that never started.
@@ -360,6 +364,9 @@ public final class Gateway implements AutoCloseable {
         }
         channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+        // Closed with the pipeline normally; this makes sure the file and its lock are let go before
+        // close() returns, so that a gateway started next on the same state directory can open it.
+        farm.close();
         background.shutdown();
         closeAll(eventLog, dropCapture, nft);
     }

@@ -27,8 +27,12 @@ public final class KamailioProcess extends SipPeer {
 
     /** What the instance does; each is one template. */
     public enum Role {
-        /** Stateful record-routing proxy relaying every request to a next hop. */
-        PROXY("kamailio-proxy.cfg", 2),
+        /**
+         * Stateful record-routing proxy relaying every request to a next hop. One receiver process:
+         * with two, a 180 and the 200 right behind it could be relayed by different processes and
+         * overtake each other, which SIPp's built-in uac takes for a failed call.
+         */
+        PROXY("kamailio-proxy.cfg", 1),
         /**
          * Reference parser: judges each request with the sanity module. One receiver process, so
          * that messages are handled in the order they were sent (see {@link KamailioSanityOracle}).

@@ -46,6 +46,8 @@ public final class DialogTable implements AutoCloseable {
 
     private final ChronicleMap<Long, DialogEntry> map;
     private String notice;
+    private java.nio.channels.FileLock lock;
+    private boolean closed;
     private final long maxDialogs;
     private final long confirmedTtlMillis;
     private final Listener listener;
@@ -85,8 +87,18 @@ public final class DialogTable implements AutoCloseable {
         this.ref = Values.newNativeReference(DialogEntry.class);
         try {
             this.map = file == null ? builder(maxDialogs).create() : openFile(file, maxDialogs);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the dialog table " + file + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            if (lock != null) {
+                try {
+                    lock.channel().close();
+                } catch (IOException ignored) {
+                    // failing already
+                }
+            }
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("cannot open the dialog table " + file + ": " + io.getMessage(), io);
+            }
+            throw (RuntimeException) e;
         }
         recount();
     }
@@ -111,6 +123,7 @@ public final class DialogTable implements AutoCloseable {
      */
     private ChronicleMap<Long, DialogEntry> openFile(Path file, long rows) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
+        lock(file);
         Path sizeFile = file.resolveSibling(file.getFileName() + ".rows");
         File f = file.toFile();
         if (!f.exists() || f.length() == 0) {
@@ -125,7 +138,10 @@ public final class DialogTable implements AutoCloseable {
             // false: the file's own header says how it was made; the builder's settings must not
             // overwrite it (a wrong one would corrupt the file).
             old = builder(builtFor > 0 ? builtFor : rows).recoverPersistedTo(f, false);
-        } catch (IOException | RuntimeException unreadable) {
+        } catch (net.openhft.chronicle.hash.ChronicleHashRecoveryFailedException | IllegalStateException
+                 | IllegalArgumentException unreadable) {
+            // Only a file Chronicle cannot make sense of is moved aside; an I/O error (permissions, a
+            // full disk) stops the start with its reason instead of costing the dialogs.
             Path aside = file.resolveSibling(file.getFileName() + ".unreadable-" + System.currentTimeMillis());
             Files.move(file, aside);
             notice = "the dialog table " + file + " could not be read (" + unreadable.getMessage() + "); moved to " + aside
@@ -339,6 +355,11 @@ public final class DialogTable implements AutoCloseable {
         return removed;
     }
 
+    /** Rows the table is sized for. */
+    public long capacity() {
+        return maxDialogs;
+    }
+
     /** The table's segments (the sweeper's unit of work). */
     public int segments() {
         return map.segments();
@@ -403,7 +424,40 @@ public final class DialogTable implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         map.close();
+        if (lock != null) {
+            try {
+                lock.channel().close(); // releases the lock
+            } catch (IOException e) {
+                // the process is letting the file go either way
+            }
+        }
+    }
+
+    /**
+     * One process per table file: Chronicle Map must not be recovered while another process maps
+     * it, and two gateways sharing a state directory would write each other's rows.
+     */
+    private void lock(Path file) throws IOException {
+        Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+        java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lockFile,
+            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock held;
+        try {
+            held = channel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException sameProcess) {
+            held = null;
+        }
+        if (held == null) {
+            channel.close();
+            throw new IllegalStateException("the dialog table " + file + " is in use by another gateway (" + lockFile
+                + " is locked): give each gateway its own state directory");
+        }
+        this.lock = held;
     }
 
     private void move(DialogEntry e, DialogState to, long expiresMillis) {

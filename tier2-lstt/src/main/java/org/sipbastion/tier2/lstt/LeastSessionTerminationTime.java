@@ -145,11 +145,17 @@ public final class LeastSessionTerminationTime implements Balancer {
         int sttCount = 0;
         double rSum = 0;
         int rCount = 0;
+        double capacitySum = 0;
+        int capacityCount = 0;
         for (int i = 0; i < pool.size(); i++) {
             spare[i] = Double.NaN;
             service[i] = Double.NaN;
             if (!pool.candidate(i, priority)) {
                 continue;
+            }
+            if (pool.spec(i).capacity() > 0) {
+                capacitySum += pool.spec(i).capacity() * UNITS_PER_CALL / pool.spec(i).weight();
+                capacityCount++;
             }
             if (stt.samples(i, now) >= MIN_SAMPLES) {
                 spare[i] = spareRate(pool, i, now, Double.NaN);
@@ -178,6 +184,11 @@ public final class LeastSessionTerminationTime implements Balancer {
                 double r = pool.responseTime(i, now);
                 spare[i] = Double.isNaN(r) ? rSum / rCount * weight : 1e9 / Math.max(1, r);
                 service[i] = lambda + spare[i];
+            } else if (capacityCount > 0) {
+                // Others have a configured capacity and this one has none: theirs, per unit of weight,
+                // so that all are scored on one scale.
+                service[i] = capacitySum / capacityCount * weight;
+                spare[i] = Math.max(service[i] - lambda, 0.05 * service[i]);
             }
         }
     }

@@ -212,4 +212,17 @@ class BalancersTest {
         assertTrue(Double.isNaN(p.responseTime(0, 80 * MS + ProxyPool.STT_MAX_AGE_NANOS + S)),
             "a minute without an answer: its response time is forgotten");
     }
+
+    @Test
+    void aProxyWithoutConfiguredCapacityIsScoredOnTheSameScaleAsThoseWithOne() {
+        ProxyPool p = pool(new ProxySpec("known", 0, 1, 100), ProxySpec.of("unknown"));
+        int[] n = new int[2];
+        LeastSessionTerminationTime lstt = new LeastSessionTerminationTime();
+        for (int c = 0; c < 20; c++) {
+            int i = lstt.select(p, c, 500 * MS);
+            n[i]++;
+            p.sent(i, TransactionKind.INVITE, 5_000 + c, 500 * MS);
+        }
+        assertEquals(10, n[0], 1, "equal footing: " + n[0] + "/" + n[1]);
+    }
 }

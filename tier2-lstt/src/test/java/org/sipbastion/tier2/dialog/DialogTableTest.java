@@ -273,4 +273,18 @@ class DialogTableTest {
             assertEquals(1, active.get(B));
         }
     }
+
+    @Test
+    void oneGatewayPerTableFile() {
+        Path file = dir.resolve("dialogs.cm");
+        try (DialogTable t = table(file, 100)) {
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> table(file, 100));
+            assertTrue(e.getMessage().contains("in use by another gateway"), e.getMessage());
+            assertTrue(t.open(request("INVITE", "still@x", 1, false), A, 0), "the first one is untouched");
+        }
+        try (DialogTable again = table(file, 100)) {
+            assertSame(A, again.proxyOf(request("BYE", "still@x", 2, true)), "free once the first one closed");
+        }
+    }
 }
