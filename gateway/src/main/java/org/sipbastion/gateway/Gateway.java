@@ -389,6 +389,8 @@ public final class Gateway implements AutoCloseable {
     private <T> T onLoop(java.util.concurrent.Callable<T> task) throws InterruptedException {
         try {
             return channel.eventLoop().submit(task).get(2, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new IllegalStateException("the gateway is closed", e);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("the event loop did not answer", e);
         }

@@ -323,7 +323,8 @@ public final class DialogTable implements AutoCloseable {
             } else if (status >= 300 && s == DialogState.EARLY && m.cseqNumber() == e.getInviteCseq()) {
                 move(e, DialogState.ENDED, nowMillis + LINGER_MILLIS);
             }
-        } else if (method == Method.BYE && s != DialogState.ENDED) {
+        } else if (method == Method.BYE && s != DialogState.ENDED && status != 401 && status != 407) {
+            // (a challenged BYE is sent again with credentials: the dialog is not over yet)
             move(e, DialogState.ENDED, nowMillis + LINGER_MILLIS);
         }
     }

@@ -287,4 +287,17 @@ class DialogTableTest {
             assertSame(A, again.proxyOf(request("BYE", "still@x", 2, true)), "free once the first one closed");
         }
     }
+
+    @Test
+    void aChallengedByeDoesNotEndTheDialog() {
+        try (DialogTable t = table(null, 100)) {
+            t.open(request("INVITE", "bye-auth@x", 1, false), A, 0);
+            t.response(response(200, "INVITE", "bye-auth@x", 1), 1);
+            t.request(request("BYE", "bye-auth@x", 2, true), 2);
+            t.response(response(407, "BYE", "bye-auth@x", 2), 3);
+            assertEquals(DialogState.ENDING, t.stateOf(request("BYE", "bye-auth@x", 3, true)));
+            t.response(response(200, "BYE", "bye-auth@x", 3), 4);
+            assertEquals(DialogState.ENDED, t.stateOf(request("BYE", "bye-auth@x", 3, true)));
+        }
+    }
 }
