@@ -151,9 +151,15 @@ public final class ProxyPool {
             }
             return;
         }
+        // An INVITE refused at once (a 407 challenge, a 503) with no provisional before it: that answer
+        // is the proxy's own, as a first response would be.
+        boolean refusedAtOnce = kind == TransactionKind.INVITE && status >= 300 && !transactions.hadProvisional(key, i);
         long elapsed = transactions.completed(key, i, now);
         if (elapsed < 0) {
             return;
+        }
+        if (refusedAtOnce) {
+            respondedIn(i, elapsed, now);
         }
         if (kind == TransactionKind.BYE) {
             stt.record(i, elapsed, now, rate(i, now));

@@ -125,6 +125,12 @@ public final class Transactions {
         return n;
     }
 
+    /** Whether pending transaction {@code key} of {@code proxyIndex} has had a provisional response. */
+    public boolean hadProvisional(long key, int proxyIndex) {
+        int s = find(key, proxyIndex);
+        return s >= 0 && provisional[s];
+    }
+
     /** The proxy transaction {@code key} was sent to while it awaits its final response, or -1. */
     public int proxyOf(long key) {
         long id = key == 0 ? 1 : key;

@@ -225,4 +225,16 @@ class BalancersTest {
         }
         assertEquals(10, n[0], 1, "equal footing: " + n[0] + "/" + n[1]);
     }
+
+    @Test
+    void anInviteChallengedAtOnceTellsTheProxysResponseTime() {
+        ProxyPool p = pool(ProxySpec.of("a"));
+        p.sent(0, TransactionKind.INVITE, 1, 0);
+        p.responded(0, TransactionKind.INVITE, 1, 407, 3 * MS);
+        assertEquals(3 * MS, p.responseTime(0), 1);
+        p.sent(0, TransactionKind.INVITE, 2, 10 * MS);
+        p.responded(0, TransactionKind.INVITE, 2, 180, 11 * MS);
+        p.responded(0, TransactionKind.INVITE, 2, 486, 4_000 * MS); // after ringing: the callee's, not the proxy's
+        assertTrue(p.responseTime(0) < 4 * MS, "the 180 counted, not the late 486: " + p.responseTime(0));
+    }
 }
