@@ -254,7 +254,7 @@ public final class Gateway implements AutoCloseable {
                 }
                 return table;
             },
-            b.deadProxyDialogs(), clock.getAsLong());
+            b.deadProxyDialogs(), seed ^ 0x7432L, clock.getAsLong());
         p.addLast("tier2-proxy-feedback", new ProxyFeedback(farm, clock));
         p.addLast("ingress-scheduler", new IngressScheduler(inbound, INGRESS_QUEUE, SHED_WAIT_NANOS, counters, replier,
             clock, m -> farm.dialogs().proxyOf(m) != null));

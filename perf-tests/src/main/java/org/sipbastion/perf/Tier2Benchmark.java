@@ -79,7 +79,7 @@ public class Tier2Benchmark {
         }
         farm = new ProxyFarm(addresses, ProxyFarm.plainSpecs(addresses), Algorithm.named(algorithm).create(1), 1 << 16,
             (p, listener) -> new DialogTable(null, ROWS, ProxyFarm.DEFAULT_TTL_MILLIS, p, listener),
-            ProxyFarm.DeadProxyDialogs.REJECT, now);
+            ProxyFarm.DeadProxyDialogs.REJECT, 1, now);
         // Measured proxies (unequal STTs), so LSTT runs its full estimate, not a start-up fallback.
         for (int i = 0; i < proxies; i++) {
             for (int k = 0; k < 64; k++) {

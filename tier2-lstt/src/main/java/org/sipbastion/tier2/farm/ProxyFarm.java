@@ -45,6 +45,7 @@ public final class ProxyFarm {
     /** Wall-clock milliseconds at nanosecond clock zero: the dialog table's times survive a restart. */
     private final long wallOffsetMillis;
     private final int sweepSegments;
+    private final long seed;
 
     /** What {@link #route} returns for a dialog whose proxy is down when such dialogs are rejected (481). */
     public static final InetSocketAddress DIALOG_GONE = InetSocketAddress.createUnresolved("dialog-gone.invalid", 9);
@@ -67,10 +68,14 @@ public final class ProxyFarm {
      * @param specs    their priority, weight and capacity, in the same order
      * @param balancer the algorithm for new calls
      * @param dialogs  opens the dialog table, told of dialogs opening and closing (null: in memory, 64k rows)
+     * @param seed     keys the pending-transaction table's hash: an outsider cannot aim Call-IDs at
+     *                 chosen slots to push real transactions out (a per-process random value)
      * @param now      the clock's value now, nanoseconds
      */
     public ProxyFarm(List<InetSocketAddress> proxies, List<ProxySpec> specs, Balancer balancer,
-                     int pendingTransactions, TableOpener dialogs, DeadProxyDialogs deadProxyDialogs, long now) {
+                     int pendingTransactions, TableOpener dialogs, DeadProxyDialogs deadProxyDialogs, long seed,
+                     long now) {
+        this.seed = seed;
         if (proxies.size() != specs.size()) {
             throw new IllegalArgumentException("one spec per proxy");
         }
@@ -281,8 +286,8 @@ public final class ProxyFarm {
     }
 
     /** A transaction: Call-ID, CSeq number and method (a request and its responses share all three). */
-    static long transactionKey(SipMessage m, Method method) {
-        long h = m.hash(m.callId());
+    private long transactionKey(SipMessage m, Method method) {
+        long h = m.hash(m.callId(), seed);
         return (h * 0x9E3779B97F4A7C15L + m.cseqNumber()) * 31 + method.ordinal();
     }
 }
