@@ -1,5 +1,7 @@
 package org.sipbastion.perf.balancing;
 
+import org.sipbastion.perf.sim.EventQueue;
+
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.sipbastion.tier2.balance.Algorithm;
@@ -51,7 +53,7 @@ final class CallSimulation {
     private final long delay;
     private final long farEndMean;
     private final java.util.SplittableRandom farEndRandom;
-    private final EventQueue queue = new EventQueue();
+    private final EventQueue queue = new EventQueue(1 << 12);
 
     // Per call, indexed by call id.
     private int[] proxyOf;

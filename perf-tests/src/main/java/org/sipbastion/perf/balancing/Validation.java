@@ -1,5 +1,7 @@
 package org.sipbastion.perf.balancing;
 
+import org.sipbastion.perf.sim.EventQueue;
+
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.sipbastion.tier2.balance.Algorithm;
@@ -46,7 +48,7 @@ final class Validation {
         SplittableRandom services = root.split();
         long meanGap = Math.round(1e9 / lambda);
         long meanService = Math.round(1e9 / mu);
-        EventQueue queue = new EventQueue();
+        EventQueue queue = new EventQueue(1 << 12);
         FifoServer server = new FifoServer();
         final int arrival = 0;
         final int done = 1;

@@ -1,5 +1,7 @@
 package org.sipbastion.perf.detection;
 
+import org.sipbastion.perf.sim.EventQueue;
+
 import java.net.InetAddress;
 import java.util.Arrays;
 import org.sipbastion.parser.SipMessage;

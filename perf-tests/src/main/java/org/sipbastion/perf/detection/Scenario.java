@@ -1,5 +1,7 @@
 package org.sipbastion.perf.detection;
 
+import org.sipbastion.perf.sim.EventQueue;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
@@ -32,7 +34,7 @@ final class Scenario {
     private final BaselineSettings alarm = BaselineSettings.DEFAULT;
     private final CallRateStage.Settings settings;
     private final CallRateStage stage;
-    private final EventQueue queue = new EventQueue();
+    private final EventQueue queue = new EventQueue(1 << 16);
     private final LoadMonitor monitor;
     private final GatewayFeed feed;
     private final NormalTraffic traffic;
@@ -147,9 +149,9 @@ final class Scenario {
                 monitor.tick(now);
                 queue.add(now + TICK_EVERY, event);
             } else if (kind == Flood.FIRE) {
-                flood.fire(EventQueue.subject(event), now);
+                flood.fire((int) EventQueue.subject(event), now);
             } else if (traffic.handles(kind)) {
-                traffic.handle(kind, EventQueue.subject(event), now);
+                traffic.handle(kind, (int) EventQueue.subject(event), now);
             } else {
                 throw new IllegalStateException("unknown event kind " + kind);
             }

@@ -1,31 +1,40 @@
-package org.sipbastion.perf.balancing;
+package org.sipbastion.perf.sim;
 
 import java.util.Arrays;
 
 /**
- * The simulated future: events ordered by time (nanoseconds), as a binary heap over two primitive
- * arrays, so a run of a million calls measures the model and not the collector. An event is a long
- * the owner encodes: {@link #event} packs a kind (0 to 255) and a subject (a transaction key, a proxy).
- * Equal times come out in no set order.
+ * The simulated future of the perf-tests simulations (tier 1's call-rate run, the balancing run):
+ * events ordered by time, as a binary heap over two primitive arrays. Hundreds of thousands of
+ * events are pending at a time (every answered call waits a minute for its BYE); boxed entries in
+ * a {@code PriorityQueue} would make a simulation measure the collector.
+ *
+ * <p>An event is a long the owner encodes ({@link #event}); equal times come out in no set order.
  */
-final class EventQueue {
-    private long[] times = new long[1 << 12];
-    private long[] events = new long[1 << 12];
+public final class EventQueue {
+    private long[] times;
+    private long[] events;
     private int size;
 
-    static long event(int kind, long subject) {
+    /** @param initialCapacity events held before the arrays first grow */
+    public EventQueue(int initialCapacity) {
+        times = new long[initialCapacity];
+        events = new long[initialCapacity];
+    }
+
+    /** An event of {@code kind} (0 to 255) about {@code subject} (a call slot, a transaction key). */
+    public static long event(int kind, long subject) {
         return subject << 8 | kind;
     }
 
-    static int kind(long event) {
+    public static int kind(long event) {
         return (int) (event & 0xFF);
     }
 
-    static long subject(long event) {
+    public static long subject(long event) {
         return event >>> 8;
     }
 
-    void add(long time, long event) {
+    public void add(long time, long event) {
         if (size == times.length) {
             times = Arrays.copyOf(times, size * 2);
             events = Arrays.copyOf(events, size * 2);
@@ -45,12 +54,12 @@ final class EventQueue {
     }
 
     /** The time of the earliest event, or {@link Long#MAX_VALUE} when none is pending. */
-    long nextTime() {
+    public long nextTime() {
         return size == 0 ? Long.MAX_VALUE : times[0];
     }
 
     /** Removes the earliest event and returns it. */
-    long poll() {
+    public long poll() {
         long head = events[0];
         size--;
         long time = times[size];
@@ -76,7 +85,7 @@ final class EventQueue {
         return head;
     }
 
-    int size() {
+    public int size() {
         return size;
     }
 }
