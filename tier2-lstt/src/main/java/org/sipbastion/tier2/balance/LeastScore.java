@@ -2,6 +2,7 @@ package org.sipbastion.tier2.balance;
 
 import org.sipbastion.tier2.pool.Balancer;
 import org.sipbastion.tier2.pool.ProxyPool;
+import org.sipbastion.tier2.pool.Rotation;
 
 /**
  * A balancer that sends new work to the candidate with the least score, within the SRV priority
@@ -9,7 +10,7 @@ import org.sipbastion.tier2.pool.ProxyPool;
  * of the first in the list taking all of it.
  */
 public abstract class LeastScore implements Balancer {
-    private int cursor;
+    private final Rotation rotation = new Rotation();
 
     /** Proxy {@code i}'s score now: lower is chosen; NaN counts as zero (not yet measured: try it). */
     protected abstract double score(ProxyPool pool, int i, long now);
@@ -21,10 +22,7 @@ public abstract class LeastScore implements Balancer {
             return -1;
         }
         int n = pool.size();
-        int start = cursor++ % n;
-        if (cursor < 0) {
-            cursor = 0;
-        }
+        int start = rotation.start(n);
         int best = -1;
         double bestScore = 0;
         for (int k = 0; k < n; k++) {

@@ -2,6 +2,7 @@ package org.sipbastion.tier2.lstt;
 
 import org.sipbastion.tier2.pool.Balancer;
 import org.sipbastion.tier2.pool.ProxyPool;
+import org.sipbastion.tier2.pool.Rotation;
 import org.sipbastion.tier2.pool.SessionTerminationTimes;
 
 /**
@@ -60,7 +61,7 @@ public final class LeastSessionTerminationTime implements Balancer {
     /** Work units of one call: its INVITE (1.75) and its BYE (1). */
     private static final double UNITS_PER_CALL = 2.75;
 
-    private int cursor;
+    private final Rotation rotation = new Rotation();
 
     /** Work of the new call itself: an INVITE. */
     private static final double NEW_CALL_WORK = 1.75;
@@ -81,10 +82,7 @@ public final class LeastSessionTerminationTime implements Balancer {
             service = new double[n];
         }
         estimate(pool, priority, now);
-        int start = cursor++ % n;
-        if (cursor < 0) {
-            cursor = 0;
-        }
+        int start = rotation.start(n);
         int best = -1;
         double bestW = Double.POSITIVE_INFINITY;
         int probe = -1;
@@ -158,7 +156,7 @@ public final class LeastSessionTerminationTime implements Balancer {
                 capacityCount++;
             }
             if (stt.samples(i, now) >= MIN_SAMPLES) {
-                spare[i] = spareRate(pool, i, now, Double.NaN);
+                spare[i] = sttSpareRate(stt, i, now);
                 service[i] = stt.meanRate(i, now) + spare[i];
                 sttSum += spare[i] / pool.spec(i).weight();
                 sttCount++;
@@ -200,9 +198,7 @@ public final class LeastSessionTerminationTime implements Balancer {
     public static double measuredServiceRate(ProxyPool pool, int i, long now) {
         SessionTerminationTimes stt = pool.stt();
         if (stt.samples(i, now) >= MIN_SAMPLES) {
-            double mean = stt.mean(i, now);
-            double excess = Math.max(mean - stt.floor(i, now), mean / 8);
-            return stt.meanRate(i, now) + 1e9 / Math.max(1, excess);
+            return stt.meanRate(i, now) + sttSpareRate(stt, i, now);
         }
         double r = pool.responseTime(i, now);
         if (!Double.isNaN(r)) {
@@ -220,10 +216,15 @@ public final class LeastSessionTerminationTime implements Balancer {
         // mu is only needed when the proxy has too few STT samples.
         SessionTerminationTimes stt = pool.stt();
         if (stt.samples(i, now) >= MIN_SAMPLES) {
-            double mean = stt.mean(i, now);
-            return 1e9 / Math.max(1, Math.max(mean - stt.floor(i, now), mean / 8));
+            return sttSpareRate(stt, i, now);
         }
         return Math.max(mu - pool.rate(i, now), 0.05 * mu);
+    }
+
+    /** 1 / (S_i - F_i) in work units a second, the excess taken as at least S_i / 8; the caller checked the samples. */
+    private static double sttSpareRate(SessionTerminationTimes stt, int i, long now) {
+        double mean = stt.mean(i, now);
+        return 1e9 / Math.max(1, Math.max(mean - stt.floor(i, now), mean / 8));
     }
 
     /** Expected STT of a new call on proxy {@code i} now, in nanoseconds (NaN when unknown). */
