@@ -9,7 +9,7 @@ import io.netty.buffer.Unpooled;
  * as they arrived. Edits and inserted bytes live in preallocated storage, reused per message.
  */
 public final class MessageEditor {
-    private static final int MAX_EDITS = 16;
+    private static final int MAX_EDITS = 64;
 
     private final int[] at = new int[MAX_EDITS];
     private final int[] removed = new int[MAX_EDITS];

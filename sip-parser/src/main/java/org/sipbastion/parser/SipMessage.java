@@ -1526,6 +1526,99 @@ public final class SipMessage {
         return n;
     }
 
+    /**
+     * The values of one Route, Record-Route or Contact header line {@code h}, in order: each whole
+     * value (name-addr with its parameters) into {@code values} and its URI into {@code uris}.
+     * Returns how many, or -1 when there are more than the arrays hold (or {@code h} is not such a
+     * header). The message was validated when parsed, so this only finds the commas again.
+     */
+    public int addressValues(int h, long[] values, long[] uris) {
+        HeaderName name = h < 0 || h >= headerCount ? null : names[h];
+        if (name != HeaderName.ROUTE && name != HeaderName.RECORD_ROUTE && name != HeaderName.CONTACT
+            || name == HeaderName.CONTACT && contactStar) {
+            return -1;
+        }
+        Reason keep = reason;
+        long v = headerValue(h);
+        int p = Range.start(v);
+        int e = Range.end(v);
+        int n = 0;
+        try {
+            while (true) {
+                int valueStart = ws(p, e);
+                int q = nameAddr(valueStart, e, name != HeaderName.CONTACT);
+                if (q < 0) {
+                    return -1;
+                }
+                long uri = uriRange;
+                q = addressParams(q, e, false);
+                if (q < 0 || n == values.length || n == uris.length) {
+                    return -1;
+                }
+                int valueEnd = q;
+                while (valueEnd > valueStart && CharClass.isWs(byteAt(valueEnd - 1))) {
+                    valueEnd--;
+                }
+                values[n] = Range.between(valueStart, valueEnd);
+                uris[n] = uri;
+                n++;
+                if (q == e) {
+                    return n;
+                }
+                if (byteAt(q) != ',') {
+                    return -1;
+                }
+                p = q + 1;
+            }
+        } finally {
+            reason = keep;
+        }
+    }
+
+    /**
+     * The value of parameter {@code name} (lower case, e.g. {@code bh}) among the ';'-separated
+     * parameters in {@code range} (a URI's parameters, or a Via or name-addr value), or
+     * {@link Range#NONE}; a parameter without a value gives an empty range. Names match ignoring
+     * case; a ';' inside a quoted string is not a separator.
+     */
+    public long param(long range, byte[] name) {
+        if (!Range.present(range)) {
+            return Range.NONE;
+        }
+        int s = Range.start(range);
+        int e = Range.end(range);
+        boolean quoted = false;
+        for (int i = s; i < e; i++) {
+            byte b = byteAt(i);
+            if (b == '"') {
+                quoted = !quoted;
+            }
+            if (quoted || b != ';') {
+                continue;
+            }
+            int n = ws(i + 1, e);
+            int k = 0;
+            while (k < name.length && n + k < e && lowerAscii(byteAt(n + k)) == name[k]) {
+                k++;
+            }
+            int after = n + k;
+            if (k < name.length || after < e && CharClass.is(byteAt(after), CharClass.TOKEN)) {
+                continue;
+            }
+            after = ws(after, e);
+            if (after == e || byteAt(after) != '=') {
+                return Range.of(after, 0);
+            }
+            int vs = ws(after + 1, e);
+            int ve = vs;
+            while (ve < e && byteAt(ve) != ';' && byteAt(ve) != '>' && byteAt(ve) != ',' && !CharClass.isWs(byteAt(ve))) {
+                ve++;
+            }
+            return Range.between(vs, ve);
+        }
+        return Range.NONE;
+    }
+
     /** Parses the SIP URI inside a range (e.g. {@link #firstRoute()}); false if it is not sip/sips. */
     public boolean sipUri(long range, UriParts out) {
         if (!Range.present(range)) {

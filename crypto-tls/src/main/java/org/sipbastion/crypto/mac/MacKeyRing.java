@@ -63,6 +63,25 @@ public final class MacKeyRing {
         return id == previousId && previous != null ? previous : null;
     }
 
+    /**
+     * A key for another purpose, derived from the live key {@code id} (HMAC-SHA256 of {@code label}
+     * under it), or null when that key is not live. Other primitives (the topology seal's cipher)
+     * get their own key this way, so the MAC key itself never leaves this package.
+     */
+    public byte[] derive(char id, byte[] label) {
+        byte[] key = key(id);
+        if (key == null) {
+            return null;
+        }
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(label);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+
     private static void checkId(char id) {
         if (IDS.indexOf(id) < 0) {
             throw new IllegalArgumentException("key id must be one of " + IDS + ": " + id);
