@@ -178,11 +178,11 @@ public final class AnomalyHandler {
             }
         }
         if (d == Detector.NONE) {
-            Detector fake = dialogs.request(m, source, now, proven);
+            Detector fake = dialogs.request(m, source, now, proven, outbound);
             d = allowed ? Detector.NONE : fake;
         }
         if (d == Detector.NONE) {
-            callRate.request(m, source, now);
+            callRate.request(m, source, now, proven);
         }
         tick(now);
         return d;
@@ -196,6 +196,17 @@ public final class AnomalyHandler {
     private boolean shed(SipMessage m, InetAddress source, long now) {
         return rules.shedUnknown && callRate.alarming() && m.method() == org.sipbastion.parser.Method.INVITE
             && !Range.present(m.toTag()) && !known.known(source, now);
+    }
+
+    /**
+     * The gateway forwards transparently (no Via of ours): responses go from the proxies straight to
+     * the clients and never reach tier 1. The dialog and call-rate checks then take the caller's ACK
+     * for the answer (see {@link DialogFilter#responsesUnseen} and {@link CallRateStage#responsesUnseen});
+     * the password-guessing stage and the fake-response check have nothing to look at.
+     */
+    public void responsesUnseen(boolean unseen) {
+        dialogs.responsesUnseen(unseen);
+        callRate.responsesUnseen(unseen);
     }
 
     /** A response from {@code source} that the gateway verified as one to a request it forwarded. */

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.sipbastion.parser.Method;
+import org.sipbastion.parser.Range;
 import org.sipbastion.parser.SipMessage;
 import org.sipbastion.tier1.admission.KnownSources;
 import org.sipbastion.tier1.event.Offender;
@@ -110,9 +111,35 @@ public final class CallRateStage {
         alarmAt = Double.POSITIVE_INFINITY;
     }
 
+    /**
+     * The gateway forwards transparently and sees no response: a BYE opens no exchange (no final
+     * response would close it), and the ACK with a To tag that closes an INVITE counts as its
+     * answer. A caller is vouched for only when that ACK also carries our route token, which it can
+     * only have from a real 2xx (our Record-Route in it): a fabricated ACK closes its own INVITE,
+     * it does not make its sender known.
+     */
+    public void responsesUnseen(boolean unseen) {
+        blind = unseen;
+    }
+
     /** A request from {@code source}, seen at {@code now}. */
     public void request(SipMessage m, InetAddress source, long now) {
+        request(m, source, now, false);
+    }
+
+    /** As above; {@code proven} when it carries our valid route token. */
+    public void request(SipMessage m, InetAddress source, long now, boolean proven) {
         Method method = m.method();
+        if (blind && method == Method.BYE) {
+            return;
+        }
+        if (blind && method == Method.ACK) {
+            int slot = transactions.find(transaction(m, false), now);
+            if (slot >= 0 && state[slot] == OPEN && Range.present(m.toTag())) {
+                state[slot] = proven ? ANSWERED : OPEN;
+                answerTag[slot] = tagHash(m);
+            }
+        }
         if (method == Method.INVITE || method == Method.BYE) {
             long tx = transaction(m, method == Method.BYE);
             if (transactions.find(tx, now) >= 0) {
@@ -127,6 +154,8 @@ public final class CallRateStage {
             close(m, false, now, source);
         }
     }
+
+    private boolean blind;
 
     /** A response that passed the gateway's branch check. */
     public void response(SipMessage m, long now) {

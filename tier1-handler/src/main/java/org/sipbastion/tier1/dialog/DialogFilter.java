@@ -53,6 +53,8 @@ public final class DialogFilter {
     private long graceUntil = Long.MIN_VALUE;
     private boolean started;
     private long unknownInGrace;
+    /** Transparent forwarding: no response reaches the gateway (see {@link #responsesUnseen}). */
+    private boolean blind;
 
     public DialogFilter(Settings settings, long seed) {
         this.settings = settings;
@@ -84,6 +86,22 @@ public final class DialogFilter {
      * still held to its parties: the token proves the dialog, not the sender.
      */
     public Detector request(SipMessage m, InetAddress source, long now, boolean proven) {
+        return request(m, source, now, proven, false);
+    }
+
+    /**
+     * The gateway forwards transparently and sees no response: a dialog counts as answered when the
+     * caller acknowledges it (an ACK with a To tag, from the INVITE's sender), the other party is
+     * then "one of our proxies" (whichever relays the callee's requests), and a BYE that passed ends
+     * the dialog at once. Weaker than the 2xx: the caller could acknowledge an answer it never got,
+     * which opens its own dialog to its own BYE, nothing more.
+     */
+    public void responsesUnseen(boolean unseen) {
+        blind = unseen;
+    }
+
+    /** As above; {@code fromProxy} when the request comes from one of our proxies. */
+    public Detector request(SipMessage m, InetAddress source, long now, boolean proven, boolean fromProxy) {
         if (!started) {
             started = true;
             graceUntil = now + settings.graceNanos();
@@ -108,14 +126,26 @@ public final class DialogFilter {
                 return Detector.NONE;
             }
             case ACK -> {
+                if (blind && slot >= 0 && state[slot] == INVITING && Range.present(m.toTag())
+                    && source.equals(caller[slot])) {
+                    state[slot] = ANSWERED;
+                    answerer[slot] = null;
+                    table.rank(slot, RANK_ANSWERED);
+                }
                 return Detector.NONE;
             }
             case BYE -> {
                 if (slot < 0) {
                     return proven ? Detector.NONE : unknown(now, Detector.FAKE_BYE);
                 }
-                if (state[slot] == INVITING || !party(slot, source)) {
+                boolean party = party(slot, source) || blind && fromProxy && answerer[slot] == null;
+                if (state[slot] == INVITING || !party) {
                     return Detector.FAKE_BYE;
+                }
+                if (blind && state[slot] == ANSWERED) {
+                    // No final response will come to end it: the BYE does (retransmissions still match).
+                    state[slot] = ENDED;
+                    table.rank(slot, 0);
                 }
                 return Detector.NONE;
             }

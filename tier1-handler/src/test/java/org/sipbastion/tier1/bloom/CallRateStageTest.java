@@ -280,4 +280,25 @@ class CallRateStageTest {
         assertEquals(0, raised());
         assertEquals(0, stage.filter().saturatedCells());
     }
+
+    /** Transparent forwarding: INVITE then ACK closes the set-up, a BYE opens nothing, and only a proven ACK vouches. */
+    @Test
+    void withoutResponsesTheAckClosesTheInviteAndOnlyAProvenOneVouches() {
+        org.sipbastion.tier1.admission.KnownSources known = new org.sipbastion.tier1.admission.KnownSources(1024, 3600 * S, 5);
+        stage.vouchInto(known);
+        stage.responsesUnseen(true);
+        Sip c = Sip.call("blind@a");
+        req(c.invite(1, null));
+        assertTrue(raised() > 0);
+        req(c.ack(1, "t1", true));
+        assertEquals(0, raised(), "the ACK closes the set-up exchange");
+        assertFalse(known.known(ALICE, now), "an ACK without our route token vouches for nobody");
+        req(c.bye(2, "t1"));
+        assertEquals(0, raised(), "a BYE opens nothing: no final response would close it");
+        Sip proven = Sip.call("blind-proven@a");
+        req(proven.invite(1, null));
+        stage.request(proven.ack(1, "t1", true), ALICE, now++, true);
+        assertEquals(0, raised());
+        assertTrue(known.known(ALICE, now), "an ACK through our Record-Route: the caller had the real 2xx");
+    }
 }

@@ -105,4 +105,26 @@ class DialogFilterTest {
         }
         assertEquals(Detector.NONE, small.request(c.bye(2, "t"), ALICE, 200_000));
     }
+
+    /** Transparent forwarding: no response ever comes; the caller's ACK stands for the answer. */
+    @Test
+    void withoutResponsesTheCallersAckAnswersAndTheByeEnds() {
+        filter.responsesUnseen(true);
+        Sip c = Sip.call("blind@x");
+        req(c.invite(1, null), ALICE);
+        assertEquals(Detector.FAKE_BYE, req(c.bye(2, "t"), ALICE), "no ACK yet: not answered");
+        req(c.ack(1, "t", true), MALLORY);
+        assertEquals(Detector.FAKE_BYE, req(c.bye(2, "t"), ALICE), "an ACK from another address answers nothing");
+        req(c.ack(1, "t", true), ALICE);
+        assertEquals(Detector.FAKE_BYE, req(c.bye(2, "t"), MALLORY), "still held to its parties");
+        Sip callee = new Sip("blind@x", "bob", "t");
+        assertEquals(Detector.NONE, filter.request(callee.bye(7, c.fromTag()), PROXY, now++, false, true),
+            "the callee's BYE through one of our proxies");
+        assertEquals(Detector.NONE, req(c.bye(2, "t"), ALICE), "a retransmitted BYE still finds its dialog");
+        Sip other = Sip.call("blind-2@x");
+        req(other.invite(1, null), ALICE);
+        req(other.ack(1, "t", true), ALICE);
+        assertEquals(Detector.FAKE_BYE, filter.request(other.bye(2, "t"), MALLORY, now++, false, false),
+            "a third address that is not a proxy");
+    }
 }
