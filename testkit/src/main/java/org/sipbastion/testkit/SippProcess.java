@@ -111,6 +111,7 @@ public final class SippProcess extends SipPeer {
         private boolean traceMessages = true;
         private Integer bufferSize;
         private Path runDir;
+        private String netns;
         private final List<String> extraArgs = new ArrayList<>();
 
         private Builder(List<String> scenarioArgs, String scenarioName) {
@@ -122,6 +123,12 @@ public final class SippProcess extends SipPeer {
         /** Name of the log files in the run directory (default {@code sipp-<scenario>}). */
         public Builder name(String name) {
             this.name = name;
+            return this;
+        }
+
+        /** Runs SIPp inside network namespace {@code ns} (see {@link Netns}); give its address with {@link #local}. */
+        public Builder netns(String ns) {
+            this.netns = ns;
             return this;
         }
 
@@ -195,6 +202,9 @@ public final class SippProcess extends SipPeer {
             long timeoutSeconds = Math.max(1, timeout.toSeconds());
 
             List<String> cmd = new ArrayList<>();
+            if (netns != null) {
+                cmd.addAll(Netns.exec(netns));
+            }
             cmd.add(sipp.toString());
             cmd.addAll(scenarioArgs);
             if (remote != null) {
@@ -230,7 +240,7 @@ public final class SippProcess extends SipPeer {
             if (remote == null) {
                 try {
                     process.awaitReady("listening on UDP " + host + ":" + localPort, Duration.ofSeconds(10),
-                            () -> FreePorts.isUdpBound(localPort));
+                            () -> netns != null ? Netns.udpBound(netns, host, localPort) : FreePorts.isUdpBound(localPort));
                 } catch (RuntimeException | AssertionError e) {
                     process.close();
                     throw e;
