@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.List;
@@ -28,6 +29,11 @@ import org.sipbastion.gateway.pipeline.ProxyFeedback;
 import org.sipbastion.gateway.pipeline.RequestForwarder;
 import org.sipbastion.gateway.pipeline.ResponseRouter;
 import org.sipbastion.gateway.pipeline.ResponseVerifier;
+import org.sipbastion.gateway.pipeline.TopologyRestorer;
+import org.sipbastion.gateway.transport.SourceSender;
+import org.sipbastion.gateway.transport.TransparentSender;
+import org.sipbastion.gateway.forward.TopologyHiding;
+import org.sipbastion.crypto.seal.HeaderSeal;
 import org.sipbastion.gateway.pipeline.RouteTokenCheck;
 import org.sipbastion.gateway.pipeline.SipDatagramDecoder;
 import org.sipbastion.gateway.pipeline.StatelessReplier;
@@ -75,6 +81,8 @@ public final class Gateway implements AutoCloseable {
     private static final int PENDING_TRANSACTIONS = 1 << 16;
     /** Messages that may wait in tier 2's ingress queue (each pooled message holds ~3 KB plus its datagram). */
     private static final int INGRESS_QUEUE = 4096;
+    /** Transparent forwarding: source sockets kept open at most (least recently used closed first). */
+    private static final int TRANSPARENT_SOURCES = 4096;
     /** A new call expected to wait longer than this in the ingress queue is answered 503 at once. */
     private static final long SHED_WAIT_NANOS = 200_000_000L;
     /** Tier 2's dialog table in the state directory. */
@@ -161,6 +169,9 @@ public final class Gateway implements AutoCloseable {
                 }
                 shown.alarm(a);
             };
+            if (bound.forwarding().transparent()) {
+                TransparentSender.check(ch.eventLoop());
+            }
             Baseline restored = BaselineStore.restore(bound.stateDir(), bound.rules(), System.err);
             ch.eventLoop().submit(() -> {
                 ch.pipeline().remove(ChannelInboundHandlerAdapter.class);
@@ -236,8 +247,14 @@ public final class Gateway implements AutoCloseable {
         StatelessReplier replier = new StatelessReplier(counters);
         BranchCodec branches = new BranchCodec(config.keys());
         AnomalyHandler tier1 = new AnomalyHandler(config.rules(), baseline, alarms, seed);
+        tier1.responsesUnseen(config.forwarding().transparent());
         InboundPool inbound = new InboundPool(config.limits(), INGRESS_QUEUE + 1);
         p.addLast("sip-decoder", new SipDatagramDecoder(inbound, counters, drops, clock));
+        Set<InetSocketAddress> proxySet = Set.copyOf(config.proxies());
+        byte[] selfHostPort = (config.advertised() + ":" + local.getPort()).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        TopologyHiding topology = new TopologyHiding(new HeaderSeal(config.keys()), self, selfHostPort, config.proxies());
+        TopologyHiding hiding = config.forwarding().hideTopology() ? topology : null;
+        p.addLast("topology-restorer", new TopologyRestorer(topology, proxySet, counters));
         p.addLast("tier1-policy", new PolicyFilter(counters, replier, drops));
         p.addLast("tier1-response-check", new ResponseVerifier(branches, counters, drops));
         RouteToken routeToken = new RouteToken(config.keys(), config.proxies());
@@ -261,9 +278,22 @@ public final class Gateway implements AutoCloseable {
         p.addLast("local-requests", new LocalRequestHandler(self, replier));
         p.addLast("open-relay-check", new OpenRelayFilter(self, Set.copyOf(config.proxies()),
             new ServedDomains(config.domains()), counters, replier));
-        p.addLast("response-router", new ResponseRouter(counters, local));
+        p.addLast("response-router", new ResponseRouter(counters, local, proxySet, hiding));
         p.addLast("request-forwarder", new RequestForwarder(farm, branches, routeToken, clock, self, local, counters,
-            replier));
+            replier, hiding, config.forwarding().transparent() ? sourceSender(p, counters) : null));
+    }
+
+    /**
+     * Transparent forwarding's sender: IP_TRANSPARENT sockets on the channel's loop. On any other
+     * channel than native epoll (an EmbeddedChannel in tests) the datagram is written to the pipeline
+     * with its intended source in {@link DatagramPacket#sender()}; {@link #start} refuses transparent
+     * forwarding where the real sender cannot work.
+     */
+    private static SourceSender sourceSender(ChannelPipeline p, GatewayCounters counters) {
+        if (p.channel() instanceof io.netty.channel.epoll.EpollDatagramChannel) {
+            return new TransparentSender(p.channel().eventLoop(), TRANSPARENT_SOURCES, counters.transparentSendFailures);
+        }
+        return (content, source, target) -> p.channel().write(new DatagramPacket(content, target, source));
     }
 
     /** Hands a validated rule set to tier 1, on its event loop; its tables and learned state stay. */

@@ -28,18 +28,19 @@ import org.sipbastion.tier2.pool.ProxySpec;
  * @param balancing  tier 2's algorithm and each proxy's priority, weight and capacity; null: LSTT, all equal
  * @param domains    the SIP domains the farm serves (a client's initial request must be for one of them,
  *                   or for us by address); empty: any (not checked)
+ * @param forwarding how requests are forwarded and what clients see of the farm; null: {@link Forwarding#DEFAULT}
  */
 public record GatewayConfig(
     InetSocketAddress listen, String advertised, List<InetSocketAddress> proxies, MacKeyRing keys, Limits limits,
     Rules rules, List<Path> rulePaths, Path stateDir, Path eventLog, Path dropCapture, String nftSet,
-    Balancing balancing, List<String> domains) {
+    Balancing balancing, List<String> domains, Forwarding forwarding) {
 
     /** LSTT over proxies of equal priority, weight 1, capacity unknown. */
     public GatewayConfig(InetSocketAddress listen, String advertised, List<InetSocketAddress> proxies, MacKeyRing keys,
                          Limits limits, Rules rules, List<Path> rulePaths, Path stateDir, Path eventLog, Path dropCapture,
                          String nftSet) {
         this(listen, advertised, proxies, keys, limits, rules, rulePaths, stateDir, eventLog, dropCapture, nftSet, null,
-            List.of());
+            List.of(), null);
     }
 
     /** With tier 1's default rules, no rule files to watch, no state kept. */
@@ -53,6 +54,10 @@ public record GatewayConfig(
                          Limits limits, Rules rules) {
         this(listen, advertised, proxies, keys, limits, rules, List.of(), null, null, null, null);
     }
+
+    /** The algorithms that choose without learning from responses: the only ones transparent forwarding allows. */
+    public static final java.util.Set<Algorithm> WITHOUT_RESPONSES =
+        java.util.Collections.unmodifiableSet(java.util.EnumSet.of(Algorithm.ROUND_ROBIN, Algorithm.SRV_WEIGHTED));
 
     public GatewayConfig {
         if (proxies.isEmpty()) {
@@ -69,10 +74,17 @@ public record GatewayConfig(
         rulePaths = List.copyOf(rulePaths);
         domains = List.copyOf(domains == null ? List.of() : domains);
         new ServedDomains(domains); // a bad name fails here, with what is wrong
+        if (forwarding == null) {
+            forwarding = Forwarding.DEFAULT;
+        }
         if (balancing == null) {
-            balancing = Balancing.of(proxies);
+            balancing = Balancing.of(proxies).withAlgorithm(forwarding.transparent() ? Algorithm.ROUND_ROBIN : Algorithm.LSTT);
         } else if (balancing.specs().size() != proxies.size()) {
             throw new IllegalArgumentException("one priority/weight/capacity spec per proxy is needed");
+        }
+        if (forwarding.transparent() && !WITHOUT_RESPONSES.contains(balancing.algorithm())) {
+            throw new IllegalArgumentException("transparent forwarding: the gateway sees no response, and "
+                + balancing.algorithm().configName + " learns from them; use round-robin or srv-weighted");
         }
     }
 
@@ -121,16 +133,46 @@ public record GatewayConfig(
 
     public GatewayConfig withBalancing(Balancing b) {
         return new GatewayConfig(listen, advertised, proxies, keys, limits, rules, rulePaths, stateDir, eventLog, dropCapture,
-            nftSet, b, domains);
+            nftSet, b, domains, forwarding);
     }
 
     public GatewayConfig withDomains(List<String> served) {
         return new GatewayConfig(listen, advertised, proxies, keys, limits, rules, rulePaths, stateDir, eventLog, dropCapture,
-            nftSet, balancing, served);
+            nftSet, balancing, served, forwarding);
+    }
+
+    public GatewayConfig withForwarding(Forwarding f) {
+        return new GatewayConfig(listen, advertised, proxies, keys, limits, rules, rulePaths, stateDir, eventLog, dropCapture,
+            nftSet, balancing, domains, f);
+    }
+
+    /**
+     * How requests go to the proxies and what clients see of them.
+     *
+     * @param hideTopology the proxies' Via, Record-Route and (B2BUA) Contact are sealed into entries of
+     *                     ours on the way to clients, and restored when they come back
+     * @param transparent  the seed's "SEND": requests are forwarded without a Via of ours and with
+     *                     their sender's source address (IP_TRANSPARENT), so responses go from the
+     *                     proxies straight to the clients and the gateway never sees them
+     */
+    public record Forwarding(boolean hideTopology, boolean transparent) {
+        /** Stateless proxy with topology hiding. */
+        public static final Forwarding DEFAULT = new Forwarding(true, false);
+
+        public Forwarding {
+            if (transparent && hideTopology) {
+                throw new IllegalArgumentException("topology hiding needs the responses, which transparent forwarding"
+                    + " sends past the gateway: turn it off (--topology-hiding off)");
+            }
+        }
+
+        public Forwarding(boolean hideTopology) {
+            this(hideTopology, false);
+        }
     }
 
     public GatewayConfig withListen(InetSocketAddress address) {
         return new GatewayConfig(address, advertised, proxies, keys, limits, rules, rulePaths, stateDir, eventLog, dropCapture,
-            nftSet, balancing, domains);
+            nftSet, balancing, domains, forwarding);
     }
 }

@@ -50,6 +50,14 @@ public final class GatewayCounters {
     public final LongAdder trustHeadersStripped = new LongAdder();
     /** Requests refused with 403 for carrying more than TrustHeaders.MAX such headers. */
     public final LongAdder trustHeadersRefused = new LongAdder();
+    /** Messages towards clients whose proxies' Via, Record-Route or Contact were sealed (topology hiding). */
+    public final LongAdder topologyHidden = new LongAdder();
+    /** Messages towards clients left unhidden: the headers to seal were too long or too many. */
+    public final LongAdder topologyUnhidden = new LongAdder();
+    /** Transparent forwarding: datagrams that could not be sent with their sender's address. */
+    public final LongAdder transparentSendFailures = new LongAdder();
+    /** Messages from clients dropped because a topology seal in them did not open (altered or forged). */
+    public final LongAdder badSeals = new LongAdder();
 
     private static String withDetail(EnumCounters<?> c) {
         long total = c.total();
@@ -66,6 +74,8 @@ public final class GatewayCounters {
             + " ingress_expired=" + ingressExpired.sum() + " ingress_overflow=" + ingressOverflow.sum()
             + " internal_errors=" + internalErrors.sum()
             + " preloaded_routes=" + preloadedRoutes.sum() + " foreign_domains=" + foreignDomains.sum() + " trust_headers_stripped=" + trustHeadersStripped.sum()
-            + " trust_headers_refused=" + trustHeadersRefused.sum();
+            + " trust_headers_refused=" + trustHeadersRefused.sum() + " topology_hidden=" + topologyHidden.sum()
+            + " topology_unhidden=" + topologyUnhidden.sum() + " bad_seals=" + badSeals.sum()
+            + " transparent_send_failures=" + transparentSendFailures.sum();
     }
 }

@@ -17,6 +17,7 @@ final class BalancingOptions {
     private final List<InetSocketAddress> proxies = new ArrayList<>();
     private final List<ProxySpec> specs = new ArrayList<>();
     private Algorithm algorithm = Algorithm.LSTT;
+    private boolean algorithmGiven;
     private long maxDialogs = GatewayConfig.Balancing.DEFAULT_MAX_DIALOGS;
     private long dialogTtlSeconds = ProxyFarm.DEFAULT_TTL_MILLIS / 1000;
     private ProxyFarm.DeadProxyDialogs deadProxyDialogs = ProxyFarm.DeadProxyDialogs.REJECT;
@@ -28,6 +29,7 @@ final class BalancingOptions {
             case "--algorithm" -> {
                 try {
                     algorithm = Algorithm.named(value);
+                    algorithmGiven = true;
                 } catch (IllegalArgumentException e) {
                     throw new Main.UsageException("--algorithm: " + e.getMessage());
                 }
@@ -46,6 +48,13 @@ final class BalancingOptions {
             }
         }
         return true;
+    }
+
+    /** The algorithm when none was given (transparent forwarding cannot use LSTT). */
+    void defaultAlgorithm(Algorithm a) {
+        if (!algorithmGiven) {
+            algorithm = a;
+        }
     }
 
     /** ADDRESS:PORT[,priority=P][,weight=W][,capacity=C]. */

@@ -30,6 +30,7 @@ final class ServeCommand {
     private static final String DEMO_HELP = """
         Usage: bastion demo [--port PORT] [--proxy-port PORT] [--rules PATH] [--state-dir DIR] [--events FILE]
                             [--drop-pcap FILE] [--algorithm NAME] [--max-dialogs N] [--dialog-ttl SECONDS]
+                            [--topology-hiding on|off]
 
         Runs SIP Bastion on 127.0.0.1 with three embedded demo proxies (tiny user agent servers
         answering REGISTER, INVITE, ACK, BYE, OPTIONS) and prints where to send traffic.
@@ -46,6 +47,7 @@ final class ServeCommand {
                               detector and source each second, at most 100/s; rotated at 64 MiB)
           --algorithm NAME    how new calls are spread (default lstt; see bastion run --help)
           --max-dialogs N     rows of tier 2's dialog table (default 200000)
+          --topology-hiding on|off  seal the proxies' Via, Record-Route, Contact (default on)
           --dialog-ttl S      a confirmed dialog nothing refreshes is forgotten after S seconds
                               (default 43200)
 
@@ -57,6 +59,7 @@ final class ServeCommand {
                            [--drop-pcap FILE] [--nft-set FAMILY:TABLE:SET]
                            [--algorithm NAME] [--max-dialogs N] [--dialog-ttl SECONDS]
                            [--dead-proxy-dialogs reject|reroute] [--domain NAME ...]
+                           [--topology-hiding on|off] [--forwarding proxy|transparent]
 
         Runs SIP Bastion in front of the given proxies (UDP). Each new call goes to the proxy the
         balancing algorithm chooses; every later message of the call goes to the same proxy (route
@@ -98,6 +101,21 @@ final class ServeCommand {
                                requests of a dialog whose proxy is down: answered 481 (reject, the
                                default), or sent to a survivor chosen by Call-ID (reroute: only
                                when the proxies share dialog state)
+          --topology-hiding on|off
+                               on (the default): clients never see the proxies' Via, Record-Route
+                               or (B2BUA) Contact; they are sealed, encrypted and bound to the
+                               call, into our own entries and restored when they come back. Seals
+                               in messages of dialogs set up while it was on are restored either way
+          --forwarding proxy|transparent
+                               proxy (the default): a stateless proxy, our Via on every request,
+                               every response back through the gateway. transparent (the seed's
+                               SEND): no Via of ours, and each request leaves with its sender's
+                               own source address (IP_TRANSPARENT: needs CAP_NET_ADMIN, Linux, and
+                               the gateway as the proxies' route to the clients), so responses go
+                               from the proxies straight to the clients. The gateway then sees no
+                               response: only round-robin (the default there) and srv-weighted
+                               can choose, topology hiding is off, and tier 1's fake-response and
+                               password-guessing checks have nothing to judge (printed at start)
 
         Exit codes: 0 stopped normally, 1 could not start, 2 usage error.
         """;
@@ -105,6 +123,8 @@ final class ServeCommand {
     private final PrintStream out;
     private final PrintStream err;
     private final boolean demo;
+    /** Counted down once the gateway and the demo proxies are closed. */
+    private final CountDownLatch closed = new CountDownLatch(1);
 
     ServeCommand(PrintStream out, PrintStream err, boolean demo) {
         this.out = out;
@@ -117,6 +137,7 @@ final class ServeCommand {
         int proxyPort = 5071;
         String advertise = null;
         BalancingOptions balancing = new BalancingOptions();
+        ForwardingOptions forwarding = new ForwardingOptions();
         List<String> domains = new ArrayList<>();
         List<Path> rulePaths = new ArrayList<>();
         Path stateDir = null;
@@ -138,7 +159,7 @@ final class ServeCommand {
                 case "--proxy", "--dead-proxy-dialogs" -> !demo; // the demo's proxies are its own, never down
                 default -> false;
             };
-            if (tier2 && balancing.take(a, value)) {
+            if (tier2 && balancing.take(a, value) || forwarding.take(a, value)) {
                 continue;
             }
             switch (demo ? "demo" + a : "run" + a) {
@@ -166,10 +187,14 @@ final class ServeCommand {
             e.errors().forEach(err::println);
             return Main.FAILED;
         }
-        return serve(listen, advertise, balancing, domains, proxyPort, rules, rulePaths, stateDir, events, dropPcap, nftSet);
+        if (forwarding.transparent()) {
+            balancing.defaultAlgorithm(org.sipbastion.tier2.balance.Algorithm.ROUND_ROBIN);
+        }
+        return serve(listen, advertise, balancing, forwarding.build(), domains, proxyPort, rules, rulePaths, stateDir, events, dropPcap, nftSet);
     }
 
-    private int serve(InetSocketAddress listen, String advertise, BalancingOptions balancing, List<String> domains,
+    private int serve(InetSocketAddress listen, String advertise, BalancingOptions balancing,
+                      GatewayConfig.Forwarding forwarding, List<String> domains,
                       int proxyPort,
                       Rules rules, List<Path> rulePaths, Path stateDir, Path events, Path dropPcap, String nftSet) {
         List<DemoProxy> demoProxies = new ArrayList<>();
@@ -193,7 +218,7 @@ final class ServeCommand {
                 throw new StartFailure("cannot read or make the HMAC key in " + stateDir + ": " + e.getMessage(), e);
             }
             GatewayConfig config = new GatewayConfig(listen, advertise, balancing.proxies(), keys, Limits.DEFAULT, rules,
-                rulePaths, stateDir, events, dropPcap, nftSet, balancing.build(), domains);
+                rulePaths, stateDir, events, dropPcap, nftSet, balancing.build(), domains, forwarding);
             gateway = startOrExplain(() -> Gateway.start(config), listen);
             printBanner(gateway, demoProxies);
             awaitShutdown(gateway, demoProxies);
@@ -211,6 +236,8 @@ final class ServeCommand {
             if (demoGroup != null) {
                 demoGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
             }
+            out.flush();
+            closed.countDown();
         }
     }
 
@@ -227,6 +254,17 @@ final class ServeCommand {
         out.println(gateway.config().domains().isEmpty()
             ? "  domains: any (initial requests for every domain are relayed to the proxies; set --domain)"
             : "  domains: " + String.join(", ", gateway.config().domains()) + " (other domains refused 403)");
+        if (gateway.config().forwarding().transparent()) {
+            out.println("  forwarding transparent: no Via of ours; each request leaves with its sender's own address");
+            err.println("bastion: warning: transparent forwarding: responses go from the proxies straight to the clients"
+                + " and the gateway sees none of them. Off: tier 1's fake-response check and password-guessing stage,"
+                + " the session-termination times (LSTT, TLWL, least-calls and response-time cannot run; new calls by "
+                + gateway.config().balancing().algorithm().configName + "), topology hiding. Tier 1's fake-BYE check and"
+                + " call-rate filter take the caller's ACK for the answer. The gateway must be the proxies' route to the clients.");
+        }
+        out.println(gateway.config().forwarding().hideTopology()
+            ? "  topology hiding on (clients see only this gateway's Via, Record-Route and Contact)"
+            : "  topology hiding off: clients see the proxies' Via and Record-Route entries");
         out.println("  new calls by " + b.algorithm().configName + "; dialog table of " + b.maxDialogs() + " rows"
             + (gateway.config().stateDir() == null ? " in memory" : " in " + gateway.config().stateDir().resolve(Gateway.DIALOG_FILE)));
         Rules r = gateway.config().rules();
@@ -244,7 +282,16 @@ final class ServeCommand {
 
     private void awaitShutdown(Gateway gateway, List<DemoProxy> demoProxies) {
         CountDownLatch stop = new CountDownLatch(1);
-        Thread hook = new Thread(stop::countDown, "bastion-shutdown");
+        // The JVM halts once the hooks return: this one waits until the gateway is closed (the dialog
+        // table flushed and unlocked) and the final counters printed.
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                closed.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "bastion-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         String last = "";
         try {

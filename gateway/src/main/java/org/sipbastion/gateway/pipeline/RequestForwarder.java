@@ -11,6 +11,9 @@ import org.sipbastion.gateway.GatewayCounters;
 import org.sipbastion.gateway.forward.BranchCodec;
 import org.sipbastion.gateway.forward.Destinations;
 import org.sipbastion.gateway.forward.SelfAddress;
+import org.sipbastion.gateway.forward.TopologyHiding;
+import org.sipbastion.gateway.transport.SourceSender;
+import org.sipbastion.parser.HeaderName;
 import org.sipbastion.gateway.forward.TrustHeaders;
 import org.sipbastion.parser.MessageEditor;
 import org.sipbastion.parser.Method;
@@ -30,7 +33,9 @@ import org.sipbastion.tier2.token.RouteToken;
  * balancing algorithm) and is told of every request sent to a proxy, to measure it. On the way: our Route entry is removed,
  * a Record-Route added to dialog-creating requests so the rest of the dialog crosses the edge (with
  * the route token naming the dialog's proxy), our Via pushed with a derived signed branch,
- * Max-Forwards decremented, and the sender's real address stamped into its Via.
+ * Max-Forwards decremented, and the sender's real address stamped into its Via. In transparent
+ * forwarding, no Via and no stamp: the request leaves with its sender's own source address, and the
+ * answers go straight back to it.
  */
 public final class RequestForwarder extends ChannelInboundHandlerAdapter {
     private final ProxyFarm farm;
@@ -46,9 +51,16 @@ public final class RequestForwarder extends ChannelInboundHandlerAdapter {
     private final byte[] recordRoute;
     private final RouteToken routeToken;
     private final LongSupplier clock;
+    /** Null: topology hiding off. */
+    private final TopologyHiding hiding;
+    /** Null: stateless proxy; else transparent forwarding, sending with the sender's own address. */
+    private final SourceSender transparent;
 
     public RequestForwarder(ProxyFarm farm, BranchCodec branches, RouteToken routeToken, LongSupplier clock,
-                            SelfAddress selfUri, InetSocketAddress self, GatewayCounters counters, StatelessReplier replier) {
+                            SelfAddress selfUri, InetSocketAddress self, GatewayCounters counters, StatelessReplier replier,
+                            TopologyHiding hiding, SourceSender transparent) {
+        this.hiding = hiding;
+        this.transparent = transparent;
         this.routeToken = routeToken;
         this.clock = clock;
         this.farm = farm;
@@ -126,23 +138,55 @@ public final class RequestForwarder extends ChannelInboundHandlerAdapter {
             ProxyRewrites.popRoute(editor, m);
         }
         Method method = m.method();
-        if (!Range.present(m.toTag()) && method != Method.ACK && method != Method.CANCEL) {
+        // Towards a client, the proxies' entries are sealed into ours (topology hiding).
+        boolean hide = fromProxy && hiding != null;
+        boolean hidable = hide && hiding.begin(m);
+        boolean viasHidden = hidable && hiding.sealVias(m);
+        boolean routesHidden = hidable && m.recordRouteCount() > 0 && hiding.sealRecordRoutes(m);
+        if (!Range.present(m.toTag()) && method != Method.ACK && method != Method.CANCEL || routesHidden) {
             ByteBuf rr = ProxyRewrites.beginRecordRoute(editor, m).writeBytes(recordRoute);
             // The route token names the dialog's proxy: the one we send to, or the one it came from.
             routeToken.write(m, fromProxy ? in.sender : target, rr);
+            if (routesHidden) {
+                hiding.writeRouteSeal(rr);
+            }
             rr.writeByte('>');
             ProxyRewrites.endHeader(editor);
         }
-        ByteBuf via = ProxyRewrites.beginVia(editor, m).writeBytes(viaPrefix);
-        // Bound to the proxy: its answers must come from it. Towards a client, unbound (NAT).
-        branches.write(m, m.via(0), fromProxy ? null : target.getAddress(), via);
-        ProxyRewrites.endHeader(editor);
+        if (transparent == null) {
+            ByteBuf via = ProxyRewrites.beginVia(editor, m).writeBytes(viaPrefix);
+            // Bound to the proxy: its answers must come from it. Towards a client, unbound (NAT).
+            branches.write(m, m.via(0), fromProxy ? null : target.getAddress(), via);
+            if (viasHidden) {
+                hiding.writeViaSeal(via);
+            }
+            ProxyRewrites.endHeader(editor);
+        }
         ProxyRewrites.decrementMaxForwards(editor, m);
-        ProxyRewrites.markSource(editor, m, in.senderIp(), in.sender.getPort());
+        if (viasHidden) {
+            TopologyHiding.deleteLines(editor, m, HeaderName.VIA);
+        } else if (transparent == null) {
+            // Transparent: the next hop sees the sender's own address and stamps its Via itself.
+            ProxyRewrites.markSource(editor, m, in.senderIp(), in.sender.getPort());
+        }
+        if (routesHidden) {
+            TopologyHiding.deleteLines(editor, m, HeaderName.RECORD_ROUTE);
+        }
+        if (hidable) {
+            hiding.hideContact(editor, m);
+        }
+        if (hide) {
+            boolean complete = viasHidden && (routesHidden || m.recordRouteCount() == 0);
+            (complete ? counters.topologyHidden : counters.topologyUnhidden).increment();
+        }
         int length = m.messageEnd() - m.messageStart();
         ByteBuf out = ctx.alloc().directBuffer(length + editor.delta());
         editor.writeTo(m.buffer(), m.messageStart(), m.messageEnd(), out);
-        ctx.write(new DatagramPacket(out, target));
+        if (transparent != null) {
+            transparent.send(out, in.sender, target);
+        } else {
+            ctx.write(new DatagramPacket(out, target));
+        }
         counters.requestsForwarded.increment();
         if (fromProxy) {
             farm.forwardedFromProxy(m, clock.getAsLong());
