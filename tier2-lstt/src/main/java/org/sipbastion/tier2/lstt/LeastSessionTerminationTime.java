@@ -135,7 +135,9 @@ public final class LeastSessionTerminationTime implements Balancer {
      * proxy with enough STT samples is judged by its STT; one without, while others have STT, by its
      * configured capacity or else by the mean of theirs per unit of weight (the benefit of the doubt,
      * so it gets calls and samples, rather than a response time that no floor corrects); with no STT
-     * anywhere, by response times, the proxies without one getting the mean of the others'.
+     * anywhere, by response times, the proxies without one getting the mean of the others'; with no
+     * response time anywhere either (start-up, or a minute without answers), by the round trips of
+     * the gateway's OPTIONS probes, the same way.
      */
     private void estimate(ProxyPool pool, int priority, long now) {
         SessionTerminationTimes stt = pool.stt();
@@ -143,6 +145,8 @@ public final class LeastSessionTerminationTime implements Balancer {
         int sttCount = 0;
         double rSum = 0;
         int rCount = 0;
+        double pSum = 0;
+        int pCount = 0;
         double capacitySum = 0;
         int capacityCount = 0;
         for (int i = 0; i < pool.size(); i++) {
@@ -163,6 +167,9 @@ public final class LeastSessionTerminationTime implements Balancer {
             } else if (!Double.isNaN(pool.responseTime(i, now))) {
                 rSum += 1e9 / Math.max(1, pool.responseTime(i, now)) / pool.spec(i).weight();
                 rCount++;
+            } else if (!Double.isNaN(pool.probeRoundTrip(i, now))) {
+                pSum += 1e9 / Math.max(1, pool.probeRoundTrip(i, now)) / pool.spec(i).weight();
+                pCount++;
             }
         }
         for (int i = 0; i < pool.size(); i++) {
@@ -181,6 +188,10 @@ public final class LeastSessionTerminationTime implements Balancer {
             } else if (rCount > 0) {
                 double r = pool.responseTime(i, now);
                 spare[i] = Double.isNaN(r) ? rSum / rCount * weight : 1e9 / Math.max(1, r);
+                service[i] = lambda + spare[i];
+            } else if (pCount > 0) {
+                double p = pool.probeRoundTrip(i, now);
+                spare[i] = Double.isNaN(p) ? pSum / pCount * weight : 1e9 / Math.max(1, p);
                 service[i] = lambda + spare[i];
             } else if (capacityCount > 0) {
                 // Others have a configured capacity and this one has none: theirs, per unit of weight,
@@ -205,7 +216,11 @@ public final class LeastSessionTerminationTime implements Balancer {
             return pool.rate(i, now) + 1e9 / Math.max(1, r);
         }
         double capacity = pool.spec(i).capacity();
-        return capacity > 0 ? capacity * UNITS_PER_CALL : Double.NaN;
+        if (capacity > 0) {
+            return capacity * UNITS_PER_CALL;
+        }
+        double p = pool.probeRoundTrip(i, now);
+        return Double.isNaN(p) ? Double.NaN : pool.rate(i, now) + 1e9 / Math.max(1, p);
     }
 
     /**

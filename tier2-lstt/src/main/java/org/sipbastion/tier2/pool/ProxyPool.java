@@ -30,6 +30,8 @@ public final class ProxyPool {
     private final long[] rateAt;
     private final double[] responseTime;
     private final long[] responseTimeAt;
+    private final double[] probeRoundTrip;
+    private final long[] probeRoundTripAt;
     private final long[] timeouts;
     private final long[] sentTotal;
     private final long[] lastSent;
@@ -55,6 +57,8 @@ public final class ProxyPool {
         this.rateAt = new long[n];
         this.responseTime = new double[n];
         this.responseTimeAt = new long[n];
+        this.probeRoundTrip = new double[n];
+        this.probeRoundTripAt = new long[n];
         this.timeouts = new long[n];
         this.onTimeout = (p, k) -> timeouts[p]++;
         this.sentTotal = new long[n];
@@ -66,6 +70,7 @@ public final class ProxyPool {
         java.util.Arrays.fill(rateAt, now);
         java.util.Arrays.fill(lastSent, now);
         java.util.Arrays.fill(responseTime, Double.NaN);
+        java.util.Arrays.fill(probeRoundTrip, Double.NaN);
     }
 
     public int size() {
@@ -169,6 +174,22 @@ public final class ProxyPool {
         if (kind != TransactionKind.INVITE) {
             respondedIn(i, elapsed, now);
         }
+    }
+
+    /**
+     * The gateway's own OPTIONS to proxy {@code i} was answered after {@code nanos}. Kept apart from
+     * the response times of calls: an OPTIONS answered statelessly is cheaper than an INVITE's first
+     * response, and mixing the two would rank a proxy by how much of each it happened to get.
+     */
+    public void probed(int i, long nanos, long now) {
+        double r = Double.isNaN(probeRoundTrip(i, now)) ? Double.NaN : probeRoundTrip[i];
+        probeRoundTrip[i] = Double.isNaN(r) ? nanos : r + RESPONSE_ALPHA * (nanos - r);
+        probeRoundTripAt[i] = now;
+    }
+
+    /** Smoothed round trip of the OPTIONS probes to proxy {@code i}, NaN when none answered for {@link #STT_MAX_AGE_NANOS}. */
+    public double probeRoundTrip(int i, long now) {
+        return now - probeRoundTripAt[i] > STT_MAX_AGE_NANOS ? Double.NaN : probeRoundTrip[i];
     }
 
     private void respondedIn(int i, long nanos, long now) {

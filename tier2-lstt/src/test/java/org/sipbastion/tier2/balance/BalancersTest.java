@@ -237,4 +237,28 @@ class BalancersTest {
         p.responded(0, TransactionKind.INVITE, 2, 486, 4_000 * MS); // after ringing: the callee's, not the proxy's
         assertTrue(p.responseTime(0) < 4 * MS, "the 180 counted, not the late 486: " + p.responseTime(0));
     }
+
+    /**
+     * No call has been answered yet (start-up), so no STT and no response time: the gateway's OPTIONS
+     * round trips rank the proxies, and a proxy whose probes take 20 times longer gets no new call
+     * while the other is quick. Once calls are answered, their response times take over.
+     */
+    @Test
+    void withNothingElseMeasuredTheProbesRoundTripsRankTheProxies() {
+        ProxyPool p = pool(ProxySpec.of("slow-probes"), ProxySpec.of("quick-probes"));
+        long t = 5 * S; // within 10 s of start: no proxy is due an LSTT probe call yet
+        for (int k = 0; k < 5; k++) {
+            p.probed(0, 20 * MS, t);
+            p.probed(1, MS, t);
+        }
+        LeastSessionTerminationTime lstt = new LeastSessionTerminationTime();
+        assertEquals(1, lstt.select(p, 0, t), "the quick one");
+        assertEquals(1_000, LeastSessionTerminationTime.measuredServiceRate(p, 1, t), 20,
+            "and its service rate is 1/RTT: 1,000 work units a second");
+        assertTrue(Double.isNaN(p.probeRoundTrip(0, t + ProxyPool.STT_MAX_AGE_NANOS + S)), "forgotten after a minute");
+        // A call answered: response times now, which the probes do not mix into.
+        p.sent(0, TransactionKind.OTHER, 1, t);
+        p.responded(0, TransactionKind.OTHER, 1, 200, t + 3 * MS);
+        assertEquals(3 * MS, p.responseTime(0), 1);
+    }
 }
