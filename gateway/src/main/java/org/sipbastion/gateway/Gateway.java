@@ -30,6 +30,7 @@ import org.sipbastion.gateway.pipeline.RequestForwarder;
 import org.sipbastion.gateway.pipeline.ResponseRouter;
 import org.sipbastion.gateway.pipeline.ResponseVerifier;
 import org.sipbastion.gateway.pipeline.TopologyRestorer;
+import org.sipbastion.gateway.pipeline.ProxyProber;
 import org.sipbastion.gateway.transport.SourceSender;
 import org.sipbastion.gateway.transport.TransparentSender;
 import org.sipbastion.gateway.forward.TopologyHiding;
@@ -176,6 +177,7 @@ public final class Gateway implements AutoCloseable {
             ch.eventLoop().submit(() -> {
                 ch.pipeline().remove(ChannelInboundHandlerAdapter.class);
                 pipeline(ch.pipeline(), bound, counters, bound.listen(), sink, restored, events, samples);
+                addProber(ch.pipeline(), bound, counters, System::nanoTime);
             }).sync();
             ProxyFarm farm = ch.pipeline().get(ProxyFeedback.class).farm();
             return new Gateway(bound, counters, group, ch, sink, eventLog, dropCapture, firewall, farm);
@@ -281,6 +283,24 @@ public final class Gateway implements AutoCloseable {
         p.addLast("response-router", new ResponseRouter(counters, local, proxySet, hiding));
         p.addLast("request-forwarder", new RequestForwarder(farm, branches, routeToken, clock, self, local, counters,
             replier, hiding, config.forwarding().transparent() ? sourceSender(p, counters) : null));
+    }
+
+    /**
+     * Adds the OPTIONS prober (when the configuration asks for probes) after tier 1's policy and
+     * before the response check, its round trips going to tier 2's pool (LSTT's last fallback). Separate from
+     * {@link #pipeline} so that tests on an EmbeddedChannel see no probes unless they add it.
+     */
+    public static void addProber(ChannelPipeline p, GatewayConfig config, GatewayCounters counters, LongSupplier clock) {
+        long interval = config.balancing().probeIntervalMillis();
+        if (interval <= 0) {
+            return;
+        }
+        ProxyFarm farm = p.get(ProxyFeedback.class).farm();
+        InetSocketAddress local = config.listen();
+        ProxyProber prober = new ProxyProber(config.proxies(), config.advertised() + ":" + local.getPort(),
+            interval * 1_000_000, config.keys(), clock, counters,
+            (proxy, rtt, status, now) -> farm.pool().probed(proxy, rtt, now));
+        p.addAfter("tier1-policy", "proxy-prober", prober);
     }
 
     /**

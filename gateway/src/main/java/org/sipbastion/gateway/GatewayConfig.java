@@ -96,11 +96,15 @@ public record GatewayConfig(
      * @param maxDialogs       rows of the dialog table (kept in STATE_DIR/dialogs.cm when there is a state directory)
      * @param dialogTtlSeconds TTL backstop of a confirmed dialog that nothing refreshes
      * @param deadProxyDialogs the requests of a dialog whose proxy is down: rejected (481) or re-routed
+     * @param probeIntervalMillis time between the gateway's OPTIONS to each proxy, whose round trips
+     *                         keep a response time for every proxy (0: no probes)
      */
     public record Balancing(Algorithm algorithm, List<ProxySpec> specs, long maxDialogs, long dialogTtlSeconds,
-                            ProxyFarm.DeadProxyDialogs deadProxyDialogs) {
+                            ProxyFarm.DeadProxyDialogs deadProxyDialogs, long probeIntervalMillis) {
         /** Rows by default: twice 100,000 concurrent calls, for the ended ones lingering beside them. */
         public static final long DEFAULT_MAX_DIALOGS = 200_000;
+        /** Kamailio's dispatcher pings every 10 s; twice as often keeps a response time younger than LSTT's 60 s. */
+        public static final long DEFAULT_PROBE_INTERVAL_MILLIS = 5_000;
 
         public Balancing {
             if (algorithm == null || deadProxyDialogs == null) {
@@ -109,25 +113,32 @@ public record GatewayConfig(
             if (maxDialogs < 1 || dialogTtlSeconds < 1) {
                 throw new IllegalArgumentException("the dialog table needs at least one row and a TTL of at least 1 s");
             }
+            if (probeIntervalMillis != 0 && probeIntervalMillis < 100) {
+                throw new IllegalArgumentException("the probe interval is 0 (no probes) or at least 100 ms");
+            }
             specs = List.copyOf(specs);
         }
 
         /** LSTT over these proxies, all equal; the default table size and TTL; dialogs of a dead proxy rejected. */
         public static Balancing of(List<InetSocketAddress> proxies) {
             return new Balancing(Algorithm.LSTT, ProxyFarm.plainSpecs(proxies), DEFAULT_MAX_DIALOGS,
-                ProxyFarm.DEFAULT_TTL_MILLIS / 1000, ProxyFarm.DeadProxyDialogs.REJECT);
+                ProxyFarm.DEFAULT_TTL_MILLIS / 1000, ProxyFarm.DeadProxyDialogs.REJECT, DEFAULT_PROBE_INTERVAL_MILLIS);
         }
 
         public Balancing withAlgorithm(Algorithm a) {
-            return new Balancing(a, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs);
+            return new Balancing(a, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs, probeIntervalMillis);
         }
 
         public Balancing withMaxDialogs(long n) {
-            return new Balancing(algorithm, specs, n, dialogTtlSeconds, deadProxyDialogs);
+            return new Balancing(algorithm, specs, n, dialogTtlSeconds, deadProxyDialogs, probeIntervalMillis);
         }
 
         public Balancing withDeadProxyDialogs(ProxyFarm.DeadProxyDialogs d) {
-            return new Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, d);
+            return new Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, d, probeIntervalMillis);
+        }
+
+        public Balancing withProbeIntervalMillis(long millis) {
+            return new Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs, millis);
         }
     }
 

@@ -54,6 +54,12 @@ public final class GatewayCounters {
     public final LongAdder topologyHidden = new LongAdder();
     /** Messages towards clients left unhidden: the headers to seal were too long or too many. */
     public final LongAdder topologyUnhidden = new LongAdder();
+    /** OPTIONS probes sent to the proxies, answered with a final response in time, and unanswered by the next round. */
+    public final LongAdder probesSent = new LongAdder();
+    public final LongAdder probesAnswered = new LongAdder();
+    public final LongAdder probesMissed = new LongAdder();
+    /** Answers that look like our probes' but whose branch or sender does not check out (dropped). */
+    public final LongAdder probesRefused = new LongAdder();
     /** Transparent forwarding: datagrams that could not be sent with their sender's address. */
     public final LongAdder transparentSendFailures = new LongAdder();
     /** Messages from clients dropped because a topology seal in them did not open (altered or forged). */
@@ -76,6 +82,8 @@ public final class GatewayCounters {
             + " preloaded_routes=" + preloadedRoutes.sum() + " foreign_domains=" + foreignDomains.sum() + " trust_headers_stripped=" + trustHeadersStripped.sum()
             + " trust_headers_refused=" + trustHeadersRefused.sum() + " topology_hidden=" + topologyHidden.sum()
             + " topology_unhidden=" + topologyUnhidden.sum() + " bad_seals=" + badSeals.sum()
-            + " transparent_send_failures=" + transparentSendFailures.sum();
+            + " transparent_send_failures=" + transparentSendFailures.sum() + " probes_sent=" + probesSent.sum()
+            + " probes_answered=" + probesAnswered.sum() + " probes_missed=" + probesMissed.sum()
+            + " probes_refused=" + probesRefused.sum();
     }
 }

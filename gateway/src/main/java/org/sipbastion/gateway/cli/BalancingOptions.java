@@ -21,6 +21,7 @@ final class BalancingOptions {
     private long maxDialogs = GatewayConfig.Balancing.DEFAULT_MAX_DIALOGS;
     private long dialogTtlSeconds = ProxyFarm.DEFAULT_TTL_MILLIS / 1000;
     private ProxyFarm.DeadProxyDialogs deadProxyDialogs = ProxyFarm.DeadProxyDialogs.REJECT;
+    private long probeIntervalMillis = GatewayConfig.Balancing.DEFAULT_PROBE_INTERVAL_MILLIS;
 
     /** Takes option {@code name} with {@code value}; false when it is not one of ours. Bad values are usage errors. */
     boolean take(String name, String value) {
@@ -36,6 +37,13 @@ final class BalancingOptions {
             }
             case "--max-dialogs" -> maxDialogs = positive("--max-dialogs", value, 100_000_000);
             case "--dialog-ttl" -> dialogTtlSeconds = positive("--dialog-ttl", value, 7 * 86_400);
+            case "--probe-interval" -> {
+                double seconds = number("--probe-interval", value, 0, 3600);
+                if (seconds != 0 && seconds < 0.1) {
+                    throw new Main.UsageException("--probe-interval: 0 (no probes) or at least 0.1 seconds, not " + value);
+                }
+                probeIntervalMillis = Math.round(seconds * 1000);
+            }
             case "--dead-proxy-dialogs" -> {
                 try {
                     deadProxyDialogs = ProxyFarm.DeadProxyDialogs.valueOf(value.trim().toUpperCase(Locale.ROOT));
@@ -99,7 +107,8 @@ final class BalancingOptions {
     }
 
     GatewayConfig.Balancing build() {
-        return new GatewayConfig.Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs);
+        return new GatewayConfig.Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs,
+            probeIntervalMillis);
     }
 
     private static long positive(String option, String value, long max) {

@@ -60,6 +60,7 @@ final class ServeCommand {
                            [--algorithm NAME] [--max-dialogs N] [--dialog-ttl SECONDS]
                            [--dead-proxy-dialogs reject|reroute] [--domain NAME ...]
                            [--topology-hiding on|off] [--forwarding proxy|transparent]
+                           [--probe-interval SECONDS]
 
         Runs SIP Bastion in front of the given proxies (UDP). Each new call goes to the proxy the
         balancing algorithm chooses; every later message of the call goes to the same proxy (route
@@ -101,6 +102,9 @@ final class ServeCommand {
                                requests of a dialog whose proxy is down: answered 481 (reject, the
                                default), or sent to a survivor chosen by Call-ID (reroute: only
                                when the proxies share dialog state)
+          --probe-interval S   an OPTIONS to every proxy each S seconds (default 5; 0: none); the
+                               round trips keep a response time for every proxy, which LSTT falls
+                               back on while session-termination times are too few
           --topology-hiding on|off
                                on (the default): clients never see the proxies' Via, Record-Route
                                or (B2BUA) Contact; they are sealed, encrypted and bound to the
@@ -155,7 +159,7 @@ final class ServeCommand {
                 throw new Main.UsageException(a + " needs a value");
             }
             boolean tier2 = switch (a) {
-                case "--algorithm", "--max-dialogs", "--dialog-ttl" -> true;
+                case "--algorithm", "--max-dialogs", "--dialog-ttl", "--probe-interval" -> true;
                 case "--proxy", "--dead-proxy-dialogs" -> !demo; // the demo's proxies are its own, never down
                 default -> false;
             };

@@ -95,7 +95,9 @@ class TransparentForwardingTest {
             }
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.sipbastion.gateway.cli.Main", "run",
-            "--listen", GATEWAY_IP + ":5060", "--proxy", PROXY_IP + ":5060", "--forwarding", "transparent"));
+            "--listen", GATEWAY_IP + ":5060", "--proxy", PROXY_IP + ":5060", "--forwarding", "transparent",
+            // The "proxy" is a SIPp server, which takes any request for a call: no OPTIONS probes.
+            "--probe-interval", "0"));
         return cmd;
     }
 }
