@@ -14,11 +14,17 @@ package org.sipbastion.tier2.pool;
  */
 public final class Transactions {
     private static final int PROBES = 8;
-    private final long[] keys;
-    private final int[] proxy;
-    private final long[] sentAt;
-    private final byte[] kind;
-    private final boolean[] provisional;
+    /**
+     * The slots, one after another, {@link #WIDTH} longs each: the key (0: free), the time sent, and
+     * the proxy index (low 32 bits), kind (next 8) and whether a provisional response came (bit 40).
+     * One array instead of one per field: a probe run is a few adjacent cache lines, which the
+     * lookup before an insert has already brought in.
+     */
+    private final long[] slots;
+    private static final int WIDTH = 3;
+    private static final int SENT = 1;
+    private static final int META = 2;
+    private static final long PROVISIONAL = 1L << 40;
     private final int[] outstanding;
     private final int[] work;
     /** Work of the transactions that have had no response at all yet (still in the proxy's queue). */
@@ -32,11 +38,7 @@ public final class Transactions {
      */
     public Transactions(int capacity, int proxies) {
         int n = Integer.highestOneBit(Math.max(PROBES, capacity) - 1) << 1;
-        keys = new long[n];
-        proxy = new int[n];
-        sentAt = new long[n];
-        kind = new byte[n];
-        provisional = new boolean[n];
+        slots = new long[n * WIDTH];
         outstanding = new int[proxies];
         work = new int[proxies];
         unanswered = new int[proxies];
@@ -50,26 +52,27 @@ public final class Transactions {
         int victim = -1;
         for (int i = 0; i < PROBES; i++) {
             int s = (base + i) & mask;
-            if (keys[s] == id) {
+            long at = slots[s * WIDTH];
+            if (at == id) {
                 return false; // answered slots leave holes: look at the whole run before taking one
             }
-            if (keys[s] == 0) {
-                if (victim < 0 || keys[victim] != 0) {
+            if (at == 0) {
+                if (victim < 0 || slots[victim * WIDTH] != 0) {
                     victim = s;
                 }
-            } else if (victim < 0 || keys[victim] != 0 && sentAt[s] < sentAt[victim]) {
+            } else if (victim < 0 || slots[victim * WIDTH] != 0
+                && slots[s * WIDTH + SENT] < slots[victim * WIDTH + SENT]) {
                 victim = s;
             }
         }
-        if (keys[victim] != 0) {
+        int v = victim * WIDTH;
+        if (slots[v] != 0) {
             evicted++;
             release(victim);
         }
-        keys[victim] = id;
-        proxy[victim] = proxyIndex;
-        sentAt[victim] = now;
-        kind[victim] = (byte) k.ordinal();
-        provisional[victim] = false;
+        slots[v] = id;
+        slots[v + SENT] = now;
+        slots[v + META] = (long) k.ordinal() << 32 | (proxyIndex & 0xFFFFFFFFL);
         outstanding[proxyIndex]++;
         work[proxyIndex] += k.quarters;
         unanswered[proxyIndex] += k.quarters;
@@ -82,12 +85,12 @@ public final class Transactions {
      */
     public long provisional(long key, int proxyIndex, long now) {
         int s = find(key, proxyIndex);
-        if (s < 0 || provisional[s]) {
+        if (s < 0 || provisional(s)) {
             return -1;
         }
-        provisional[s] = true;
-        unanswered[proxyIndex] -= TransactionKind.VALUES[kind[s]].quarters;
-        return now - sentAt[s];
+        slots[s * WIDTH + META] |= PROVISIONAL;
+        unanswered[proxyIndex] -= kind(s).quarters;
+        return now - slots[s * WIDTH + SENT];
     }
 
     /**
@@ -100,7 +103,7 @@ public final class Transactions {
         if (s < 0) {
             return -1;
         }
-        long elapsed = now - sentAt[s];
+        long elapsed = now - slots[s * WIDTH + SENT];
         release(s);
         return elapsed;
     }
@@ -112,9 +115,9 @@ public final class Transactions {
     public int expire(long sentBefore, TimeoutListener timedOut) {
         int n = 0;
         for (int s = 0; s <= mask; s++) {
-            if (keys[s] != 0 && sentAt[s] - sentBefore < 0) {
-                int p = proxy[s];
-                TransactionKind k = TransactionKind.VALUES[kind[s]];
+            if (slots[s * WIDTH] != 0 && slots[s * WIDTH + SENT] - sentBefore < 0) {
+                int p = proxy(s);
+                TransactionKind k = kind(s);
                 release(s);
                 n++;
                 if (timedOut != null) {
@@ -128,7 +131,7 @@ public final class Transactions {
     /** Whether pending transaction {@code key} of {@code proxyIndex} has had a provisional response. */
     public boolean hadProvisional(long key, int proxyIndex) {
         int s = find(key, proxyIndex);
-        return s >= 0 && provisional[s];
+        return s >= 0 && provisional(s);
     }
 
     /** The proxy transaction {@code key} was sent to while it awaits its final response, or -1. */
@@ -137,8 +140,8 @@ public final class Transactions {
         int base = slot(id);
         for (int i = 0; i < PROBES; i++) {
             int s = (base + i) & mask;
-            if (keys[s] == id) {
-                return proxy[s];
+            if (slots[s * WIDTH] == id) {
+                return proxy(s);
             }
         }
         return -1;
@@ -167,15 +170,27 @@ public final class Transactions {
         return evicted;
     }
 
+    private int proxy(int s) {
+        return (int) slots[s * WIDTH + META];
+    }
+
+    private TransactionKind kind(int s) {
+        return TransactionKind.VALUES[(int) (slots[s * WIDTH + META] >>> 32) & 0xFF];
+    }
+
+    private boolean provisional(int s) {
+        return (slots[s * WIDTH + META] & PROVISIONAL) != 0;
+    }
+
     private void release(int s) {
-        int p = proxy[s];
-        int q = TransactionKind.VALUES[kind[s]].quarters;
+        int p = proxy(s);
+        int q = kind(s).quarters;
         outstanding[p]--;
         work[p] -= q;
-        if (!provisional[s]) {
+        if (!provisional(s)) {
             unanswered[p] -= q;
         }
-        keys[s] = 0;
+        slots[s * WIDTH] = 0;
     }
 
     private int find(long key, int proxyIndex) {
@@ -183,8 +198,8 @@ public final class Transactions {
         int base = slot(id);
         for (int i = 0; i < PROBES; i++) {
             int s = (base + i) & mask;
-            if (keys[s] == id) {
-                return proxy[s] == proxyIndex ? s : -1;
+            if (slots[s * WIDTH] == id) {
+                return proxy(s) == proxyIndex ? s : -1;
             }
         }
         return -1;
