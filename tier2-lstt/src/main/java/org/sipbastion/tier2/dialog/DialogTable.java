@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ExternalMapQueryContext;
+import net.openhft.chronicle.map.MapEntry;
 import net.openhft.chronicle.values.Values;
 import org.sipbastion.parser.Method;
 import org.sipbastion.parser.Range;
@@ -52,6 +54,8 @@ public final class DialogTable implements AutoCloseable {
     private final long confirmedTtlMillis;
     private final Listener listener;
     private final DialogEntry ref;
+    /** A new row, filled on the heap and copied into the table whole. */
+    private final DialogEntry fresh = Values.newHeapInstance(DialogEntry.class);
     private final long[] counts = new long[DialogState.values().length + 1];
     private final InetSocketAddress[] known;
     /** The known proxies' addresses as stored in rows (IPv6 or IPv4-mapped, two halves). */
@@ -203,6 +207,12 @@ public final class DialogTable implements AutoCloseable {
         return e == null ? null : proxy(e);
     }
 
+    /** As {@link #proxyOf(SipMessage)}, with the Call-ID's {@link #key} already computed. */
+    public InetSocketAddress proxyOf(SipMessage m, long key) {
+        DialogEntry e = row(m, key);
+        return e == null ? null : proxy(e);
+    }
+
     /** The state of {@code m}'s dialog, or null when none is known. */
     public DialogState stateOf(SipMessage m) {
         DialogEntry e = row(m);
@@ -221,7 +231,11 @@ public final class DialogTable implements AutoCloseable {
      * False when nothing was opened or moved (a retransmission, a hash collision, a full table).
      */
     public boolean open(SipMessage invite, InetSocketAddress proxy, long nowMillis) {
-        long key = key(invite);
+        return open(invite, key(invite), proxy, nowMillis);
+    }
+
+    /** As {@link #open(SipMessage, InetSocketAddress, long)}, with the Call-ID's {@link #key} already computed. */
+    public boolean open(SipMessage invite, long key, InetSocketAddress proxy, long nowMillis) {
         if (size() >= maxDialogs) {
             DialogEntry e = map.getUsing(key, ref);
             if (e != null) {
@@ -230,18 +244,26 @@ public final class DialogTable implements AutoCloseable {
             full++;
             return false;
         }
-        try {
-            // One lookup that finds or inserts: a row already there (state set) is the call's.
-            DialogEntry e = map.acquireUsing(key, ref);
-            if (e.getState() != 0) {
-                return reopen(e, invite, proxy, nowMillis);
+        try (ExternalMapQueryContext<Long, DialogEntry, ?> c = map.queryContext(key)) {
+            // One search under the write lock, which finds or inserts (acquireUsing searches under a
+            // read lock, then again under the update lock, then upgrades).
+            c.writeLock().lock();
+            MapEntry<Long, DialogEntry> present = c.entry();
+            if (present != null) {
+                // A row already there is the call's: written in place while the lock is held.
+                return reopen(present.value().getUsing(ref), invite, proxy, nowMillis);
             }
-            e.setCheck(check(invite));
-            point(e, proxy);
-            e.setInviteCseq(invite.cseqNumber());
-            e.setCreatedMillis(nowMillis);
-            e.setExpiresMillis(nowMillis + EARLY_TTL_MILLIS);
-            e.setState(DialogState.EARLY.code);
+            // The row goes in whole with state 0 and only then gets its state: a row cut short by
+            // the process dying is recognised by its state (recount() removes it).
+            DialogEntry row = fresh;
+            row.setState(0);
+            row.setCheck(check(invite));
+            point(row, proxy);
+            row.setInviteCseq(invite.cseqNumber());
+            row.setCreatedMillis(nowMillis);
+            row.setExpiresMillis(nowMillis + EARLY_TTL_MILLIS);
+            c.absentEntry().doInsert(c.wrapValueAsData(row));
+            c.entry().value().getUsing(ref).setState(DialogState.EARLY.code);
         } catch (IllegalStateException noRoom) {
             // Chronicle Map ran out of room in a segment before our own bound: counted, not fatal.
             map.remove(key);
@@ -487,10 +509,14 @@ public final class DialogTable implements AutoCloseable {
 
     /** The row of {@code m}'s Call-ID, bound to {@link #ref}; null when absent or another Call-ID's. */
     private DialogEntry row(SipMessage m) {
+        return Range.present(m.callId()) ? row(m, key(m)) : null;
+    }
+
+    private DialogEntry row(SipMessage m, long key) {
         if (!Range.present(m.callId())) {
             return null;
         }
-        DialogEntry e = map.getUsing(key(m), ref);
+        DialogEntry e = map.getUsing(key, ref);
         if (e == null) {
             return null;
         }
@@ -560,7 +586,8 @@ public final class DialogTable implements AutoCloseable {
         return v;
     }
 
-    private static long key(SipMessage m) {
+    /** The table's key of {@code m}: its Call-ID hashed with {@link SipMessage#hash(long)}'s own seed. */
+    public static long key(SipMessage m) {
         return m.hash(m.callId());
     }
 
