@@ -46,6 +46,14 @@ public final class ProxyFarm {
     private final long wallOffsetMillis;
     private final int sweepSegments;
     private final long seed;
+    /** The last message hashed, where its Call-ID was, and the Call-ID's hashes (see {@link #callIdKey}). */
+    private SipMessage hashedMessage;
+    private long hashedRange;
+    private Object hashedBuffer;
+    private boolean haveKey;
+    private boolean haveSeeded;
+    private long callIdKey;
+    private long callIdSeeded;
 
     /** What {@link #route} returns for a dialog whose proxy is down when such dialogs are rejected (481). */
     public static final InetSocketAddress DIALOG_GONE = InetSocketAddress.createUnresolved("dialog-gone.invalid", 9);
@@ -130,7 +138,8 @@ public final class ProxyFarm {
      */
     public InetSocketAddress route(SipMessage m, InetSocketAddress tokenProxy, long now) {
         boolean initialInvite = m.method() == Method.INVITE && !Range.present(m.toTag());
-        InetSocketAddress target = tokenProxy != null ? tokenProxy : dialogs.proxyOf(m);
+        rehash(); // the message's bytes may have changed since it was last seen: hash it afresh
+        InetSocketAddress target = tokenProxy != null ? tokenProxy : dialogs.proxyOf(m, callIdKey(m));
         if (target == null && tokenProxy == null) {
             // No row (the table was full, or a hash collided): a retransmitted INVITE or its CANCEL
             // still finds the proxy that has the INVITE's transaction.
@@ -143,20 +152,20 @@ public final class ProxyFarm {
                 return target; // also a proxy no longer configured: its dialogs finish there
             }
             if (initialInvite) {
-                return choose(m, now); // a new attempt at a call whose proxy went down: new work
+                return chooseHashed(m, now); // a new attempt at a call whose proxy went down: new work
             }
             if (deadProxyDialogs == DeadProxyDialogs.REJECT) {
                 return DIALOG_GONE;
             }
             // Re-routed by Call-ID over the survivors: every request of the dialog to the same one,
             // and the dead proxy's dialogs spread over all of them.
-            Integer p = pinned.select(m.hash(m.callId()), usable);
+            Integer p = pinned.select(callIdKey(m), usable);
             return p == null ? null : addresses.get(p);
         }
         if (Range.present(m.toTag())) {
             return NO_DIALOG;
         }
-        return choose(m, now);
+        return chooseHashed(m, now);
     }
 
     /** Specs named by address, priority 0, weight 1, capacity unknown. */
@@ -176,14 +185,19 @@ public final class ProxyFarm {
 
     /** The proxy for out-of-dialog request {@code m}, or null when no proxy is usable. */
     public InetSocketAddress choose(SipMessage m, long now) {
+        rehash();
+        return chooseHashed(m, now);
+    }
+
+    private InetSocketAddress chooseHashed(SipMessage m, long now) {
         int i;
         if (m.method() == Method.INVITE && !Range.present(m.toTag())) {
-            i = balancer.select(pool, m.hash(m.callId()), now);
+            i = balancer.select(pool, callIdKey(m), now);
         } else if (m.method() == Method.REGISTER) {
             Integer p = pinned.select(m.hash(m.toUri()), usable);
             i = p == null ? -1 : p;
         } else {
-            Integer p = pinned.select(m.hash(m.callId()), usable);
+            Integer p = pinned.select(callIdKey(m), usable);
             i = p == null ? -1 : p;
         }
         return i < 0 ? null : addresses.get(i);
@@ -192,19 +206,20 @@ public final class ProxyFarm {
     /**
      * Request {@code m} from a client was forwarded to {@code proxy}: new work for it (a
      * retransmission is not). An initial INVITE opens (or reopens) its dialog row here, once it has
-     * really left: a request refused on the way opens nothing.
+     * really left: a request refused on the way opens nothing. {@code m} must be the message as
+     * {@link #route} saw it (its Call-ID hashes are reused, not computed again).
      */
     public void forwarded(SipMessage m, InetSocketAddress proxy, long now) {
         if (m.method() == Method.INVITE && !Range.present(m.toTag())) {
-            dialogs.open(m, proxy, millis(now));
+            dialogs.open(m, callIdKey(m), proxy, millis(now));
         } else {
             dialogs.request(m, millis(now));
         }
         Integer i = index.get(proxy);
-        if (i == null || m.method() == Method.ACK) {
-            return; // ACK has no response: no transaction to count
+        if (i != null && m.method() != Method.ACK) { // ACK has no response: no transaction to count
+            pool.sent(i, kind(m.method()), transactionKey(m, m.method()), now);
         }
-        pool.sent(i, kind(m.method()), transactionKey(m, m.method()), now);
+        rehash();
     }
 
     /** Request {@code m} from proxy {@code proxy} was forwarded to a client (the callee's BYE, say). */
@@ -217,6 +232,7 @@ public final class ProxyFarm {
      * request): moves its dialog on, and ends or advances the proxy transaction it answers.
      */
     public void responded(SipMessage m, InetSocketAddress from, long now) {
+        rehash();
         dialogs.response(m, millis(now));
         Integer i = index.get(from);
         if (i == null) {
@@ -287,7 +303,50 @@ public final class ProxyFarm {
 
     /** A transaction: Call-ID, CSeq number and method (a request and its responses share all three). */
     private long transactionKey(SipMessage m, Method method) {
-        long h = m.hash(m.callId(), seed);
-        return (h * 0x9E3779B97F4A7C15L + m.cseqNumber()) * 31 + method.ordinal();
+        return (callIdSeeded(m) * 0x9E3779B97F4A7C15L + m.cseqNumber()) * 31 + method.ordinal();
+    }
+
+    /**
+     * The dialog table's key of {@code m}'s Call-ID ({@link DialogTable#key}). Each Call-ID hash is
+     * computed once per message: {@link #route} starts afresh ({@link #rehash}) and {@link #forwarded},
+     * called for the same message once it has been sent, reuses what route computed (the same object,
+     * its Call-ID at the same place in the same buffer), then forgets it.
+     */
+    private long callIdKey(SipMessage m) {
+        sameMessage(m);
+        if (!haveKey) {
+            callIdKey = DialogTable.key(m);
+            haveKey = true;
+        }
+        return callIdKey;
+    }
+
+    /** {@code m}'s Call-ID hashed with this process's seed (the pending-transaction key), as {@link #callIdKey}. */
+    private long callIdSeeded(SipMessage m) {
+        sameMessage(m);
+        if (!haveSeeded) {
+            callIdSeeded = m.hash(m.callId(), seed);
+            haveSeeded = true;
+        }
+        return callIdSeeded;
+    }
+
+    private void sameMessage(SipMessage m) {
+        long range = m.callId();
+        if (m != hashedMessage || range != hashedRange || m.buffer() != hashedBuffer) {
+            hashedMessage = m;
+            hashedRange = range;
+            hashedBuffer = m.buffer();
+            haveKey = false;
+            haveSeeded = false;
+        }
+    }
+
+    /** Forgets the hashes of the last message: the next call hashes its message afresh. */
+    private void rehash() {
+        hashedMessage = null;
+        hashedBuffer = null;
+        haveKey = false;
+        haveSeeded = false;
     }
 }
