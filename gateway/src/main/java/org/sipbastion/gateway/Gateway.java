@@ -31,6 +31,7 @@ import org.sipbastion.gateway.pipeline.ResponseRouter;
 import org.sipbastion.gateway.pipeline.ResponseVerifier;
 import org.sipbastion.gateway.pipeline.TopologyRestorer;
 import org.sipbastion.gateway.pipeline.ProxyProber;
+import org.sipbastion.gateway.pipeline.FarmAlarms;
 import org.sipbastion.gateway.transport.SourceSender;
 import org.sipbastion.gateway.transport.TransparentSender;
 import org.sipbastion.gateway.forward.TopologyHiding;
@@ -275,6 +276,7 @@ public final class Gateway implements AutoCloseable {
             },
             b.deadProxyDialogs(), seed ^ 0x7432L, clock.getAsLong());
         p.addLast("tier2-proxy-feedback", new ProxyFeedback(farm, clock));
+        p.addLast("tier2-farm-alarms", new FarmAlarms(farm.pool(), counters, alarms, clock));
         p.addLast("ingress-scheduler", new IngressScheduler(inbound, INGRESS_QUEUE, SHED_WAIT_NANOS, counters, replier,
             clock, m -> farm.dialogs().proxyOf(m) != null));
         p.addLast("local-requests", new LocalRequestHandler(self, replier));

@@ -32,7 +32,12 @@ public enum Detector {
      */
     FAKE_RESPONSE,
     /** Not a detector of traffic: the rule files. A reload was refused and the running set kept. */
-    RULES;
+    RULES,
+    /**
+     * Not a detector of traffic: the proxy farm. Every proxy was overloaded (new calls went to the
+     * least overloaded), or none was usable (new requests answered 503).
+     */
+    PROXIES;
 
     private final String label = name().toLowerCase(java.util.Locale.ROOT);
 
