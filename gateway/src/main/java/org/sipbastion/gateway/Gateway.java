@@ -275,6 +275,7 @@ public final class Gateway implements AutoCloseable {
                 return table;
             },
             b.deadProxyDialogs(), seed ^ 0x7432L, clock.getAsLong());
+        farm.responsesUnseen(config.forwarding().transparent());
         p.addLast("tier2-proxy-feedback", new ProxyFeedback(farm, clock));
         p.addLast("tier2-farm-alarms", new FarmAlarms(farm.pool(), counters, alarms, clock));
         p.addLast("ingress-scheduler", new IngressScheduler(inbound, INGRESS_QUEUE, SHED_WAIT_NANOS, counters, replier,

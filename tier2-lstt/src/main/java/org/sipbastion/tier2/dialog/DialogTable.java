@@ -64,6 +64,7 @@ public final class DialogTable implements AutoCloseable {
     private int sweepSegment;
     private long full;
     private long collisions;
+    private boolean blind;
 
     /**
      * @param file               where the table is kept across restarts; null: in memory only
@@ -324,7 +325,20 @@ public final class DialogTable implements AutoCloseable {
             }
         } else if (s == DialogState.CONFIRMED && Range.present(m.toTag())) {
             e.setExpiresMillis(nowMillis + confirmedTtlMillis);
+        } else if (blind && s == DialogState.EARLY && m.method() == Method.ACK && Range.present(m.toTag())) {
+            move(e, DialogState.CONFIRMED, nowMillis + confirmedTtlMillis);
         }
+    }
+
+    /**
+     * Transparent forwarding: no response reaches the gateway, so the ACK with a To tag confirms a
+     * dialog (else it would be dropped at Timer C, and a long call's BYE from a client that ignores
+     * Record-Route would find no row). The ACK of a failed INVITE looks the same, so such a call's
+     * row stays until the TTL backstop instead of the linger: bounded by the table, and shortened
+     * with {@code --dialog-ttl}.
+     */
+    public void responsesUnseen(boolean unseen) {
+        blind = unseen;
     }
 
     /** A final response went through: a 2xx confirms, a failure of the INVITE or a BYE's answer ends. */

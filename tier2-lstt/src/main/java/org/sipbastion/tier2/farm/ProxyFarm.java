@@ -241,6 +241,16 @@ public final class ProxyFarm {
         pool.responded(i, kind(m.cseqMethod()), transactionKey(m, m.cseqMethod()), m.statusCode(), now);
     }
 
+    /**
+     * Transparent forwarding: the gateway sees no response. The dialog table confirms dialogs on
+     * the ACK; the pending-transaction table still records what was sent (a CANCEL finds its INVITE's
+     * proxy there), and each entry ends as a timeout of its proxy, which only the response-learning
+     * algorithms would read, and those are refused in this mode.
+     */
+    public void responsesUnseen(boolean unseen) {
+        dialogs.responsesUnseen(unseen);
+    }
+
     /** Gives up on unanswered transactions and sweeps a slice of the dialog table (call about once a second). */
     public void expire(long now) {
         pool.expire(now);

@@ -107,6 +107,24 @@ class DialogTableTest {
         }
     }
 
+    /** Transparent forwarding: no response ever comes; the ACK confirms, the BYE ends. */
+    @Test
+    void withoutResponsesTheAckConfirmsAndTheByeEnds() {
+        try (DialogTable t = table(null, 100)) {
+            t.responsesUnseen(true);
+            t.open(request("INVITE", "blind@x", 1, false), A, 0);
+            t.request(request("ACK", "blind@x", 1, false), 10);
+            assertEquals(DialogState.EARLY, t.stateOf(request("BYE", "blind@x", 2, true)), "an ACK without a To tag answers nothing");
+            t.request(request("ACK", "blind@x", 1, true), 20);
+            assertEquals(DialogState.CONFIRMED, t.stateOf(request("BYE", "blind@x", 2, true)));
+            assertEquals(0, t.sweepAll(DialogTable.EARLY_TTL_MILLIS + 1), "kept past Timer C: a long call's BYE still finds it");
+            t.request(request("BYE", "blind@x", 2, true), 600_000);
+            assertEquals(DialogState.ENDING, t.stateOf(request("BYE", "blind@x", 2, true)));
+            assertEquals(1, t.sweepAll(600_000 + DialogTable.LINGER_MILLIS), "no BYE answer comes: gone after the linger");
+            assertEquals(0, active.get(A));
+        }
+    }
+
     @Test
     void aCallWhoseByeNeverComesIsRemovedByTheTtlBackstop() {
         try (DialogTable t = table(null, 100)) {
