@@ -23,7 +23,8 @@ public final class ExternalTool {
     private static final Map<String, String> APT_PACKAGES = Map.of(
             "sipp", "sip-tester",
             "kamailio", "kamailio",
-            "nft", "nftables");
+            "nft", "nftables",
+            "dnsmasq", "dnsmasq-base");
 
     /**
      * Debian installs kamailio in /usr/sbin, which is not on a non-root user's PATH, so searching

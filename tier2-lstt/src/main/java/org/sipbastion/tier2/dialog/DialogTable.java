@@ -57,10 +57,10 @@ public final class DialogTable implements AutoCloseable {
     /** A new row, filled on the heap and copied into the table whole. */
     private final DialogEntry fresh = Values.newHeapInstance(DialogEntry.class);
     private final long[] counts = new long[DialogState.values().length + 1];
-    private final InetSocketAddress[] known;
+    private InetSocketAddress[] known;
     /** The known proxies' addresses as stored in rows (IPv6 or IPv4-mapped, two halves). */
-    private final long[] knownHigh;
-    private final long[] knownLow;
+    private long[] knownHigh;
+    private long[] knownLow;
     private int sweepSegment;
     private long full;
     private long collisions;
@@ -81,14 +81,7 @@ public final class DialogTable implements AutoCloseable {
         this.maxDialogs = maxDialogs;
         this.confirmedTtlMillis = confirmedTtlMillis;
         this.listener = listener == null ? Listener.NONE : listener;
-        this.known = known.toArray(new InetSocketAddress[0]);
-        this.knownHigh = new long[this.known.length];
-        this.knownLow = new long[this.known.length];
-        for (int k = 0; k < this.known.length; k++) {
-            byte[] ip = v6(this.known[k].getAddress());
-            knownHigh[k] = longAt(ip, 0);
-            knownLow[k] = longAt(ip, 8);
-        }
+        know(known);
         this.ref = Values.newNativeReference(DialogEntry.class);
         try {
             this.map = file == null ? builder(maxDialogs).create() : openFile(file, maxDialogs);
@@ -195,6 +188,24 @@ public final class DialogTable implements AutoCloseable {
         } catch (IOException | NumberFormatException e) {
             return -1;
         }
+    }
+
+    /**
+     * The proxies rows name: a row naming one of them gives back that very instance (no address
+     * made per lookup). Called again when discovery adds proxies.
+     */
+    public void know(List<InetSocketAddress> proxies) {
+        InetSocketAddress[] all = proxies.toArray(new InetSocketAddress[0]);
+        long[] high = new long[all.length];
+        long[] low = new long[all.length];
+        for (int k = 0; k < all.length; k++) {
+            byte[] ip = v6(all[k].getAddress());
+            high[k] = longAt(ip, 0);
+            low[k] = longAt(ip, 8);
+        }
+        this.known = all;
+        this.knownHigh = high;
+        this.knownLow = low;
     }
 
     /** What opening the table had to do that an operator should hear of (moved aside, resized), or null. */

@@ -34,11 +34,13 @@ import org.sipbastion.tier2.pool.TransactionKind;
  * that its retransmissions reach the proxy that has its transaction.
  */
 public final class ProxyFarm {
-    private final List<InetSocketAddress> addresses;
+    /** Each slot's proxy, by index; a slot freed and reused holds its new proxy. */
+    private final List<InetSocketAddress> addresses = new ArrayList<>();
+    private final List<InetSocketAddress> addressesView = java.util.Collections.unmodifiableList(addresses);
     private final Map<InetSocketAddress, Integer> index = new HashMap<>();
     private final ProxyPool pool;
     private final Balancer balancer;
-    private final RendezvousSelector<Integer> pinned;
+    private RendezvousSelector<Integer> pinned;
     private final RendezvousSelector.Availability<Integer> usable;
     private final DialogTable dialogs;
     private final DeadProxyDialogs deadProxyDialogs;
@@ -83,21 +85,29 @@ public final class ProxyFarm {
     public ProxyFarm(List<InetSocketAddress> proxies, List<ProxySpec> specs, Balancer balancer,
                      int pendingTransactions, TableOpener dialogs, DeadProxyDialogs deadProxyDialogs, long seed,
                      long now) {
+        this(proxies, specs, proxies.size(), balancer, pendingTransactions, dialogs, deadProxyDialogs, seed, now);
+    }
+
+    /**
+     * As above, with room for {@code slots} proxies: discovery may {@link #update} the set while the
+     * farm runs (a static configuration has exactly its proxies).
+     */
+    public ProxyFarm(List<InetSocketAddress> proxies, List<ProxySpec> specs, int slots, Balancer balancer,
+                     int pendingTransactions, TableOpener dialogs, DeadProxyDialogs deadProxyDialogs, long seed,
+                     long now) {
         this.seed = seed;
         if (proxies.size() != specs.size()) {
             throw new IllegalArgumentException("one spec per proxy");
         }
-        this.addresses = List.copyOf(proxies);
-        List<Integer> indexes = new ArrayList<>();
-        for (int i = 0; i < addresses.size(); i++) {
-            if (index.putIfAbsent(addresses.get(i), i) != null) {
-                throw new IllegalArgumentException("proxy " + addresses.get(i) + " is listed twice");
+        for (int i = 0; i < proxies.size(); i++) {
+            if (index.putIfAbsent(proxies.get(i), i) != null) {
+                throw new IllegalArgumentException("proxy " + proxies.get(i) + " is listed twice");
             }
-            indexes.add(i);
+            addresses.add(proxies.get(i));
         }
-        this.pool = new ProxyPool(specs, pendingTransactions, now);
+        this.pool = new ProxyPool(specs, slots, pendingTransactions, now);
         this.balancer = balancer;
-        this.pinned = new RendezvousSelector<>(indexes);
+        this.pinned = addresses.isEmpty() ? null : new RendezvousSelector<>(indexes());
         this.usable = pool::usable;
         this.deadProxyDialogs = deadProxyDialogs;
         this.wallOffsetMillis = System.currentTimeMillis() - now / 1_000_000;
@@ -159,7 +169,7 @@ public final class ProxyFarm {
             }
             // Re-routed by Call-ID over the survivors: every request of the dialog to the same one,
             // and the dead proxy's dialogs spread over all of them.
-            Integer p = pinned.select(callIdKey(m), usable);
+            Integer p = pinned == null ? null : pinned.select(callIdKey(m), usable);
             return p == null ? null : addresses.get(p);
         }
         if (Range.present(m.toTag())) {
@@ -194,7 +204,7 @@ public final class ProxyFarm {
         if (m.method() == Method.INVITE && !Range.present(m.toTag())) {
             i = balancer.select(pool, callIdKey(m), now);
         } else if (m.method() == Method.REGISTER) {
-            Integer p = pinned.select(m.hash(m.toUri()), usable);
+            Integer p = pinned == null ? null : pinned.select(m.hash(m.toUri()), usable);
             i = p == null ? -1 : p;
         } else {
             Integer p = pinned.select(callIdKey(m), usable);
@@ -294,8 +304,86 @@ public final class ProxyFarm {
         return addresses.get(i);
     }
 
+    /** The proxies by index (those removed by discovery and draining included). */
     public List<InetSocketAddress> addresses() {
-        return addresses;
+        return addressesView;
+    }
+
+    private List<Integer> indexes() {
+        List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < addresses.size(); i++) {
+            all.add(i);
+        }
+        return all;
+    }
+
+    /**
+     * Applies the proxy set discovery found (DNS SRV): a proxy already known keeps its index and its
+     * measurements and takes its new priority and weight; a new one takes a free slot, usable at once
+     * with its ramp-up; a known one missing from the set drains (no new calls, its dialogs finish
+     * there), and its slot is reused once nothing of it remains. A proxy an operator drained or
+     * health took down stays so. An empty set changes nothing: DNS that answers nothing is taken
+     * as a fault of DNS, not as the end of every proxy.
+     */
+    public Update update(List<InetSocketAddress> proxies, List<ProxySpec> specs, long now) {
+        if (proxies.size() != specs.size()) {
+            throw new IllegalArgumentException("one spec per proxy");
+        }
+        List<InetSocketAddress> added = new ArrayList<>();
+        List<InetSocketAddress> removed = new ArrayList<>();
+        List<InetSocketAddress> refused = new ArrayList<>();
+        if (proxies.isEmpty()) {
+            return new Update(added, removed, refused);
+        }
+        java.util.Set<InetSocketAddress> listed = new java.util.HashSet<>(proxies);
+        for (int i = 0; i < addresses.size(); i++) {
+            InetSocketAddress a = addresses.get(i);
+            if (!listed.contains(a) && !pool.removed(i)) {
+                pool.remove(i);
+                removed.add(a);
+            }
+        }
+        for (int k = 0; k < proxies.size(); k++) {
+            InetSocketAddress a = proxies.get(k);
+            Integer i = index.get(a);
+            if (i != null) {
+                boolean back = pool.removed(i);
+                pool.respec(i, specs.get(k), now);
+                if (back) {
+                    added.add(a);
+                }
+                continue;
+            }
+            int slot = pool.assign(specs.get(k), now);
+            if (slot < 0) {
+                refused.add(a);
+                continue;
+            }
+            if (slot < addresses.size()) {
+                index.remove(addresses.get(slot));
+                addresses.set(slot, a);
+            } else {
+                addresses.add(a);
+            }
+            index.put(a, slot);
+            added.add(a);
+        }
+        if (!added.isEmpty()) {
+            pinned = new RendezvousSelector<>(indexes());
+            dialogs.know(addresses);
+        }
+        return new Update(added, removed, refused);
+    }
+
+    /**
+     * What {@link #update} did: proxies added (or listed again), removed (now draining), and refused
+     * for want of a free slot (every slot holds a proxy or a removed one still finishing its dialogs).
+     */
+    public record Update(List<InetSocketAddress> added, List<InetSocketAddress> removed,
+                         List<InetSocketAddress> refused) {
+        public boolean changed() {
+            return !added.isEmpty() || !removed.isEmpty();
+        }
     }
 
     public ProxyPool pool() {

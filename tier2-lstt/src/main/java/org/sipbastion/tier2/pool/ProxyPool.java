@@ -23,6 +23,10 @@ public final class ProxyPool {
     private static final double RESPONSE_ALPHA = 0.125;
 
     private final ProxySpec[] specs;
+    /** Slots in use (some perhaps removed and draining); slots at and above it are empty. */
+    private int used;
+    /** Gone from discovery: draining, and its slot reusable once nothing of it remains. */
+    private final boolean[] removed;
     private final ProxyState[] state;
     private final long[] usableSince;
     private final int[] activeDialogs;
@@ -45,11 +49,27 @@ public final class ProxyPool {
      * @param pendingTransactions transactions awaiting a final response that can be remembered
      */
     public ProxyPool(List<ProxySpec> specs, int pendingTransactions, long now) {
-        if (specs.isEmpty()) {
+        this(specs, specs.size(), pendingTransactions, now);
+    }
+
+    /**
+     * A pool with room for {@code slots} proxies, of which {@code specs} are there from the start
+     * (indexes in this order, usable from {@code now}); the others are {@link #assign}ed when
+     * discovery finds more. An index stays a proxy's for its lifetime in the pool, so the tables
+     * indexed by it need no remapping; a {@link #remove}d proxy's index is free for another once
+     * nothing of its remains (no dialog, no pending transaction).
+     */
+    public ProxyPool(List<ProxySpec> specs, int slots, int pendingTransactions, long now) {
+        if (specs.isEmpty() && slots < 1) {
             throw new IllegalArgumentException("at least one proxy is needed");
         }
-        int n = specs.size();
-        this.specs = specs.toArray(new ProxySpec[0]);
+        if (slots < specs.size()) {
+            throw new IllegalArgumentException(specs.size() + " proxies do not fit in " + slots + " slots");
+        }
+        int n = slots;
+        this.used = specs.size();
+        this.specs = java.util.Arrays.copyOf(specs.toArray(new ProxySpec[0]), n);
+        this.removed = new boolean[n];
         this.state = new ProxyState[n];
         this.usableSince = new long[n];
         this.activeDialogs = new int[n];
@@ -66,6 +86,10 @@ public final class ProxyPool {
         this.transactions = new Transactions(pendingTransactions, n);
         this.stt = new SessionTerminationTimes(n, STT_WINDOW, STT_MAX_AGE_NANOS);
         java.util.Arrays.fill(state, ProxyState.UP);
+        for (int i = used; i < n; i++) {
+            state[i] = ProxyState.DRAINING;
+            removed[i] = true;
+        }
         java.util.Arrays.fill(usableSince, now);
         java.util.Arrays.fill(rateAt, now);
         java.util.Arrays.fill(lastSent, now);
@@ -73,8 +97,79 @@ public final class ProxyPool {
         java.util.Arrays.fill(probeRoundTrip, Double.NaN);
     }
 
+    /** Slots in use: indexes of proxies run from 0 to this, exclusive (removed ones included). */
     public int size() {
+        return used;
+    }
+
+    /** Proxies the pool has room for. */
+    public int slots() {
         return specs.length;
+    }
+
+    /**
+     * Puts a proxy found by discovery in a free slot, as new: no measurement, usable from
+     * {@code now} with its ramp-up. Returns its index, or -1 when every slot holds a proxy or what
+     * remains of a removed one.
+     */
+    public int assign(ProxySpec spec, long now) {
+        for (int i = 0; i < specs.length; i++) {
+            if (i >= used || (removed[i] && drained(i))) {
+                clear(i, spec, now);
+                used = Math.max(used, i + 1);
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void clear(int i, ProxySpec spec, long now) {
+        specs[i] = spec;
+        removed[i] = false;
+        state[i] = ProxyState.UP;
+        usableSince[i] = now;
+        activeDialogs[i] = 0;
+        rate[i] = 0;
+        rateAt[i] = now;
+        responseTime[i] = Double.NaN;
+        responseTimeAt[i] = 0;
+        probeRoundTrip[i] = Double.NaN;
+        probeRoundTripAt[i] = 0;
+        timeouts[i] = 0;
+        sentTotal[i] = 0;
+        lastSent[i] = now;
+        stt.clear(i);
+    }
+
+    /**
+     * Discovery no longer lists proxy {@code i}: no new work, its dialogs and transactions finish
+     * there ({@link ProxyState#DRAINING}); its slot is reused once they have.
+     */
+    public void remove(int i) {
+        removed[i] = true;
+        state[i] = ProxyState.DRAINING;
+    }
+
+    /** Whether proxy {@code i} was removed by discovery (and is draining, or gone). */
+    public boolean removed(int i) {
+        return removed[i];
+    }
+
+    /** Whether nothing of proxy {@code i} remains: no active dialog, no transaction awaiting an answer. */
+    public boolean drained(int i) {
+        return activeDialogs[i] == 0 && transactions.outstanding(i) == 0;
+    }
+
+    /**
+     * Discovery lists proxy {@code i} again, perhaps with another priority or weight: a removed one
+     * comes back as it was before (an operator's drain or a failed health check stays as it is).
+     */
+    public void respec(int i, ProxySpec spec, long now) {
+        specs[i] = spec;
+        if (removed[i]) {
+            removed[i] = false;
+            setState(i, ProxyState.UP, now);
+        }
     }
 
     public ProxySpec spec(int i) {
@@ -97,8 +192,14 @@ public final class ProxyPool {
         return state[i];
     }
 
-    /** Health or an operator sets proxy {@code i}'s state; a return to UP starts its ramp-up. */
+    /**
+     * Health or an operator sets proxy {@code i}'s state; a return to UP starts its ramp-up. A proxy
+     * removed by discovery stays draining whatever health finds.
+     */
     public void setState(int i, ProxyState value, long now) {
+        if (removed[i] && value == ProxyState.UP) {
+            return;
+        }
         if (value == ProxyState.UP && state[i] != ProxyState.UP) {
             usableSince[i] = now;
         }
@@ -121,7 +222,7 @@ public final class ProxyPool {
      */
     public int bestPriority() {
         int best = -1;
-        for (int i = 0; i < specs.length; i++) {
+        for (int i = 0; i < used; i++) {
             if (state[i] == ProxyState.UP && (best < 0 || specs[i].priority() < best)) {
                 best = specs[i].priority();
             }

@@ -131,6 +131,20 @@ public final class SessionTerminationTimes {
         return total[proxy];
     }
 
+    /** Forgets every sample of {@code proxy}: its slot now holds another proxy. */
+    public void clear(int proxy) {
+        java.util.Arrays.fill(stt[proxy], 0);
+        java.util.Arrays.fill(takenAt[proxy], 0);
+        java.util.Arrays.fill(rateAt[proxy], 0);
+        next[proxy] = 0;
+        young[proxy] = 0;
+        sum[proxy] = 0;
+        rateSum[proxy] = 0;
+        total[proxy] = 0;
+        floor[proxy] = 0;
+        floorStale[proxy] = true;
+    }
+
     public int proxies() {
         return next.length;
     }
