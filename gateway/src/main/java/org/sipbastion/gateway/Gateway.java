@@ -40,6 +40,8 @@ import org.sipbastion.gateway.pipeline.RouteTokenCheck;
 import org.sipbastion.gateway.pipeline.SipDatagramDecoder;
 import org.sipbastion.gateway.pipeline.StatelessReplier;
 import org.sipbastion.gateway.rules.DenyFeeds;
+import org.sipbastion.gateway.discovery.ProxyDiscovery;
+import org.sipbastion.gateway.discovery.ProxyRoster;
 import org.sipbastion.gateway.rules.RulesWatcher;
 import org.sipbastion.gateway.state.BaselineStore;
 import org.sipbastion.gateway.transport.EventLoops;
@@ -89,6 +91,8 @@ public final class Gateway implements AutoCloseable {
     private static final long SHED_WAIT_NANOS = 200_000_000L;
     /** Tier 2's dialog table in the state directory. */
     public static final String DIALOG_FILE = "dialogs.cm";
+    /** The pipeline's proxy roster, for what changes the proxy set after the pipeline is built. */
+    public static final io.netty.util.AttributeKey<ProxyRoster> ROSTER = io.netty.util.AttributeKey.valueOf("bastion.roster");
 
     private final GatewayConfig config;
     private final GatewayCounters counters;
@@ -102,6 +106,8 @@ public final class Gateway implements AutoCloseable {
     private final NftSet nft;
     /** Tier 2, for closing its dialog table once the event loop has stopped (its file lock with it). */
     private final ProxyFarm farm;
+    /** Keeps the proxies in step with DNS; null with static proxies. */
+    private ProxyDiscovery discovery;
 
     private Gateway(GatewayConfig config, GatewayCounters counters, EventLoopGroup group, Channel channel,
                     AlarmListener alarms, JsonLinesEventLog eventLog, DropCapture dropCapture, NftSet nft, ProxyFarm farm) {
@@ -181,7 +187,15 @@ public final class Gateway implements AutoCloseable {
                 addProber(ch.pipeline(), bound, counters, System::nanoTime);
             }).sync();
             ProxyFarm farm = ch.pipeline().get(ProxyFeedback.class).farm();
-            return new Gateway(bound, counters, group, ch, sink, eventLog, dropCapture, firewall, farm);
+            Gateway gateway = new Gateway(bound, counters, group, ch, sink, eventLog, dropCapture, firewall, farm);
+            GatewayConfig.Discovery dns = bound.balancing().discovery();
+            if (dns != null) {
+                gateway.discovery = new ProxyDiscovery(dns, ProxyDiscovery.sendableFrom(bound.listen()), ch.eventLoop(),
+                    farm, ch.attr(ROSTER).get(), counters, System.err, System::nanoTime);
+                // The proxies were looked up just before the start: the next lookup honours TTLs from there.
+                gateway.discovery.start(0);
+            }
+            return gateway;
         } catch (Exception e) {
             // Netty rethrows a failed bind (BindException) undeclared: catch it too, so that no
             // event loop is left running behind a gateway that never started.
@@ -253,19 +267,24 @@ public final class Gateway implements AutoCloseable {
         tier1.responsesUnseen(config.forwarding().transparent());
         InboundPool inbound = new InboundPool(config.limits(), INGRESS_QUEUE + 1);
         p.addLast("sip-decoder", new SipDatagramDecoder(inbound, counters, drops, clock));
-        Set<InetSocketAddress> proxySet = Set.copyOf(config.proxies());
+        ProxyRoster roster = new ProxyRoster(config.proxies());
+        p.channel().attr(ROSTER).set(roster);
+        Set<InetSocketAddress> proxySet = roster.members();
         byte[] selfHostPort = (config.advertised() + ":" + local.getPort()).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         TopologyHiding topology = new TopologyHiding(new HeaderSeal(config.keys()), self, selfHostPort, config.proxies());
         TopologyHiding hiding = config.forwarding().hideTopology() ? topology : null;
+        roster.follow(topology::know);
         p.addLast("topology-restorer", new TopologyRestorer(topology, proxySet, counters));
         p.addLast("tier1-policy", new PolicyFilter(counters, replier, drops));
         p.addLast("tier1-response-check", new ResponseVerifier(branches, counters, drops));
         RouteToken routeToken = new RouteToken(config.keys(), config.proxies());
+        roster.follow(routeToken::know);
         p.addLast("route-token-check", new RouteTokenCheck(routeToken, self));
-        p.addLast("tier1-detectors", new AnomalyFilter(tier1, counters, Set.copyOf(config.proxies()), drops, clock));
+        p.addLast("tier1-detectors", new AnomalyFilter(tier1, counters, proxySet, drops, clock));
         GatewayConfig.Balancing b = config.balancing();
         Path dialogFile = config.stateDir() == null ? null : config.stateDir().resolve(DIALOG_FILE);
-        ProxyFarm farm = new ProxyFarm(config.proxies(), b.specs(), b.algorithm().create(seed), PENDING_TRANSACTIONS,
+        ProxyFarm farm = new ProxyFarm(config.proxies(), b.specs(), b.proxySlots(), b.algorithm().create(seed),
+            PENDING_TRANSACTIONS,
             (proxies, listener) -> {
                 DialogTable table = new DialogTable(dialogFile, b.maxDialogs(), b.dialogTtlSeconds() * 1000, proxies,
                     listener);
@@ -281,7 +300,7 @@ public final class Gateway implements AutoCloseable {
         p.addLast("ingress-scheduler", new IngressScheduler(inbound, INGRESS_QUEUE, SHED_WAIT_NANOS, counters, replier,
             clock, m -> farm.dialogs().proxyOf(m) != null));
         p.addLast("local-requests", new LocalRequestHandler(self, replier));
-        p.addLast("open-relay-check", new OpenRelayFilter(self, Set.copyOf(config.proxies()),
+        p.addLast("open-relay-check", new OpenRelayFilter(self, proxySet,
             new ServedDomains(config.domains()), counters, replier));
         p.addLast("response-router", new ResponseRouter(counters, local, proxySet, hiding));
         p.addLast("request-forwarder", new RequestForwarder(farm, branches, routeToken, clock, self, local, counters,
@@ -303,6 +322,10 @@ public final class Gateway implements AutoCloseable {
         ProxyProber prober = new ProxyProber(config.proxies(), config.advertised() + ":" + local.getPort(),
             interval * 1_000_000, config.keys(), clock, counters,
             (proxy, rtt, status, now) -> farm.pool().probed(proxy, rtt, now));
+        ProxyRoster roster = p.channel().attr(ROSTER).get();
+        if (roster != null) {
+            roster.follow(prober::know);
+        }
         p.addAfter("tier1-policy", "proxy-prober", prober);
     }
 
@@ -341,7 +364,8 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * Each proxy as tier 2 sees it (read on the event loop), in configuration order:
-     * "ADDRESS stt=MEAN ms (N) calls=C active=A", stt "unknown" before a BYE was measured; calls
+     * "ADDRESS state=S priority=P weight=W stt=MEAN ms (N) calls=C active=A", state up, draining or
+     * down (draining also when DNS no longer lists it), stt "unknown" before a BYE was measured; calls
      * counts the new transactions sent to it, active its dialogs now.
      */
     public List<String> proxySummaries() throws InterruptedException {
@@ -351,7 +375,10 @@ public final class Gateway implements AutoCloseable {
             List<String> out = new java.util.ArrayList<>();
             for (int i = 0; i < farm.addresses().size(); i++) {
                 double mean = farm.pool().stt().mean(i, now);
-                out.add(ProxyFarm.name(farm.address(i)) + " stt="
+                org.sipbastion.tier2.pool.ProxySpec spec = farm.pool().spec(i);
+                out.add(ProxyFarm.name(farm.address(i)) + " state="
+                    + farm.pool().state(i).name().toLowerCase(java.util.Locale.ROOT) + " priority=" + spec.priority()
+                    + " weight=" + spec.weight() + " stt="
                     + (Double.isNaN(mean) ? "unknown" : String.format(java.util.Locale.ROOT, "%.1f ms (%d)", mean / 1e6,
                     farm.pool().stt().samples(i, now)))
                     + " calls=" + farm.pool().sentTotal(i) + " active=" + farm.pool().activeDialogs(i));
@@ -403,6 +430,9 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
+        if (discovery != null) {
+            discovery.close();
+        }
         if (watcher != null) {
             watcher.close();
         }

@@ -98,9 +98,11 @@ public record GatewayConfig(
      * @param deadProxyDialogs the requests of a dialog whose proxy is down: rejected (481) or re-routed
      * @param probeIntervalMillis time between the gateway's OPTIONS to each proxy, whose round trips
      *                         keep a response time for every proxy (0: no probes)
+     * @param discovery        where the proxies are found in DNS and how often asked again; null: the
+     *                         proxies given are all there is
      */
     public record Balancing(Algorithm algorithm, List<ProxySpec> specs, long maxDialogs, long dialogTtlSeconds,
-                            ProxyFarm.DeadProxyDialogs deadProxyDialogs, long probeIntervalMillis) {
+                            ProxyFarm.DeadProxyDialogs deadProxyDialogs, long probeIntervalMillis, Discovery discovery) {
         /** Rows by default: twice 100,000 concurrent calls, for the ended ones lingering beside them. */
         public static final long DEFAULT_MAX_DIALOGS = 200_000;
         /** Kamailio's dispatcher pings every 10 s; twice as often keeps a response time younger than LSTT's 60 s. */
@@ -122,23 +124,65 @@ public record GatewayConfig(
         /** LSTT over these proxies, all equal; the default table size and TTL; dialogs of a dead proxy rejected. */
         public static Balancing of(List<InetSocketAddress> proxies) {
             return new Balancing(Algorithm.LSTT, ProxyFarm.plainSpecs(proxies), DEFAULT_MAX_DIALOGS,
-                ProxyFarm.DEFAULT_TTL_MILLIS / 1000, ProxyFarm.DeadProxyDialogs.REJECT, DEFAULT_PROBE_INTERVAL_MILLIS);
+                ProxyFarm.DEFAULT_TTL_MILLIS / 1000, ProxyFarm.DeadProxyDialogs.REJECT, DEFAULT_PROBE_INTERVAL_MILLIS, null);
         }
 
         public Balancing withAlgorithm(Algorithm a) {
-            return new Balancing(a, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs, probeIntervalMillis);
+            return new Balancing(a, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs, probeIntervalMillis, discovery);
         }
 
         public Balancing withMaxDialogs(long n) {
-            return new Balancing(algorithm, specs, n, dialogTtlSeconds, deadProxyDialogs, probeIntervalMillis);
+            return new Balancing(algorithm, specs, n, dialogTtlSeconds, deadProxyDialogs, probeIntervalMillis, discovery);
         }
 
         public Balancing withDeadProxyDialogs(ProxyFarm.DeadProxyDialogs d) {
-            return new Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, d, probeIntervalMillis);
+            return new Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, d, probeIntervalMillis, discovery);
         }
 
         public Balancing withProbeIntervalMillis(long millis) {
-            return new Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs, millis);
+            return new Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs, millis, discovery);
+        }
+
+        public Balancing withDiscovery(Discovery d) {
+            return new Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs, probeIntervalMillis, d);
+        }
+
+        /** Proxies the farm has room for: as many as given, or discovery's bound. */
+        public int proxySlots() {
+            return discovery == null ? specs.size() : Math.max(specs.size(), discovery.maxProxies());
+        }
+    }
+
+    /**
+     * Proxies found in DNS (RFC 3263): the SRV records of {@code service} in {@code domain}, asked
+     * again when their TTL runs out and at least every {@code refreshSeconds}; changes are applied
+     * while calls run (a proxy gone from DNS drains).
+     *
+     * @param domain         the SIP domain whose proxies these are
+     * @param service        the SRV service; {@code _sip._udp}, the transport the gateway forwards on
+     * @param server         the DNS server, host:port; null: the system's resolver (resolv.conf)
+     * @param refreshSeconds the longest time between two lookups, whatever the TTL says
+     * @param maxProxies     proxies the farm has room for, those draining included
+     */
+    public record Discovery(String domain, String service, InetSocketAddress server, long refreshSeconds, int maxProxies) {
+        public static final String DEFAULT_SERVICE = "_sip._udp";
+        public static final long DEFAULT_REFRESH_SECONDS = 60;
+        public static final int DEFAULT_MAX_PROXIES = 32;
+
+        public Discovery {
+            if (domain == null || domain.isBlank()) {
+                throw new IllegalArgumentException("discovery needs a domain");
+            }
+            if (!DEFAULT_SERVICE.equals(service)) {
+                throw new IllegalArgumentException("the gateway forwards to its proxies over UDP: the SRV service is "
+                    + DEFAULT_SERVICE + ", not " + service);
+            }
+            if (refreshSeconds < 1 || refreshSeconds > 86_400) {
+                throw new IllegalArgumentException("the DNS refresh interval is 1 s to 1 day, not " + refreshSeconds + " s");
+            }
+            if (maxProxies < 1 || maxProxies > 1024) {
+                throw new IllegalArgumentException("room for 1 to 1024 proxies, not " + maxProxies);
+            }
         }
     }
 

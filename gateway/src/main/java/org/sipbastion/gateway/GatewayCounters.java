@@ -64,6 +64,13 @@ public final class GatewayCounters {
     public final LongAdder transparentSendFailures = new LongAdder();
     /** Messages from clients dropped because a topology seal in them did not open (altered or forged). */
     public final LongAdder badSeals = new LongAdder();
+    /** DNS discovery: lookups after the start, those that failed or found nothing usable, and the proxy set's changes. */
+    public final LongAdder dnsLookups = new LongAdder();
+    public final LongAdder dnsFailures = new LongAdder();
+    public final LongAdder proxiesAdded = new LongAdder();
+    public final LongAdder proxiesRemoved = new LongAdder();
+    /** Proxies DNS listed that found no free slot (--max-proxies). */
+    public final LongAdder proxiesRefused = new LongAdder();
 
     private static String withDetail(EnumCounters<?> c) {
         long total = c.total();
@@ -84,6 +91,8 @@ public final class GatewayCounters {
             + " topology_unhidden=" + topologyUnhidden.sum() + " bad_seals=" + badSeals.sum()
             + " transparent_send_failures=" + transparentSendFailures.sum() + " probes_sent=" + probesSent.sum()
             + " probes_answered=" + probesAnswered.sum() + " probes_missed=" + probesMissed.sum()
-            + " probes_refused=" + probesRefused.sum();
+            + " probes_refused=" + probesRefused.sum() + " dns_lookups=" + dnsLookups.sum() + " dns_failures=" + dnsFailures.sum()
+            + " proxies_added=" + proxiesAdded.sum() + " proxies_removed=" + proxiesRemoved.sum()
+            + " proxies_refused=" + proxiesRefused.sum();
     }
 }

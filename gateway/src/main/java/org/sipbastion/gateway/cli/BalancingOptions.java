@@ -22,6 +22,10 @@ final class BalancingOptions {
     private long dialogTtlSeconds = ProxyFarm.DEFAULT_TTL_MILLIS / 1000;
     private ProxyFarm.DeadProxyDialogs deadProxyDialogs = ProxyFarm.DeadProxyDialogs.REJECT;
     private long probeIntervalMillis = GatewayConfig.Balancing.DEFAULT_PROBE_INTERVAL_MILLIS;
+    private String srvDomain;
+    private InetSocketAddress dnsServer;
+    private Long srvRefresh;
+    private Integer maxProxies;
 
     /** Takes option {@code name} with {@code value}; false when it is not one of ours. Bad values are usage errors. */
     boolean take(String name, String value) {
@@ -35,6 +39,15 @@ final class BalancingOptions {
                     throw new Main.UsageException("--algorithm: " + e.getMessage());
                 }
             }
+            case "--srv" -> {
+                if (value.isBlank()) {
+                    throw new Main.UsageException("--srv needs a domain");
+                }
+                srvDomain = value.trim();
+            }
+            case "--dns" -> dnsServer = ServeCommand.hostPort(value.contains(":") ? value : value + ":53");
+            case "--srv-refresh" -> srvRefresh = positive("--srv-refresh", value, 86_400);
+            case "--max-proxies" -> maxProxies = (int) positive("--max-proxies", value, 1024);
             case "--max-dialogs" -> maxDialogs = positive("--max-dialogs", value, 100_000_000);
             case "--dialog-ttl" -> dialogTtlSeconds = positive("--dialog-ttl", value, 7 * 86_400);
             case "--probe-interval" -> {
@@ -106,9 +119,36 @@ final class BalancingOptions {
         return proxies;
     }
 
+    /** Whether the proxies come from DNS (--srv) rather than --proxy. */
+    boolean discovers() {
+        return srvDomain != null;
+    }
+
+    /** A proxy found in DNS at start. */
+    void addDiscovered(InetSocketAddress address, ProxySpec spec) {
+        add(address, spec);
+    }
+
     GatewayConfig.Balancing build() {
         return new GatewayConfig.Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs,
-            probeIntervalMillis);
+            probeIntervalMillis, discovery());
+    }
+
+    /** The DNS discovery asked for with --srv, or null. */
+    GatewayConfig.Discovery discovery() {
+        if (srvDomain == null) {
+            if (dnsServer != null || srvRefresh != null || maxProxies != null) {
+                throw new Main.UsageException("--dns, --srv-refresh and --max-proxies go with --srv DOMAIN");
+            }
+            return null;
+        }
+        try {
+            return new GatewayConfig.Discovery(srvDomain, GatewayConfig.Discovery.DEFAULT_SERVICE, dnsServer,
+                srvRefresh == null ? GatewayConfig.Discovery.DEFAULT_REFRESH_SECONDS : srvRefresh,
+                maxProxies == null ? GatewayConfig.Discovery.DEFAULT_MAX_PROXIES : maxProxies);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException("--srv " + srvDomain + ": " + e.getMessage());
+        }
     }
 
     private static long positive(String option, String value, long max) {

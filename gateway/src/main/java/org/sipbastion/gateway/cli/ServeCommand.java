@@ -13,6 +13,8 @@ import org.sipbastion.crypto.mac.MacKeyRing;
 import org.sipbastion.gateway.state.KeyFile;
 import org.sipbastion.gateway.Gateway;
 import org.sipbastion.gateway.GatewayConfig;
+import org.sipbastion.gateway.discovery.ProxyDiscovery;
+import org.sipbastion.tier2.discovery.SrvResolver;
 import org.sipbastion.gateway.demo.DemoProxy;
 import org.sipbastion.gateway.forward.Destinations;
 import org.sipbastion.gateway.transport.EventLoops;
@@ -54,7 +56,8 @@ final class ServeCommand {
         Exit codes: 0 stopped normally, 1 could not start (e.g. port in use), 2 usage error.
         """;
     private static final String RUN_HELP = """
-        Usage: bastion run --proxy HOST:PORT[,KEY=VALUE...] [--proxy ...] [--listen ADDR:PORT] [--advertise HOST]
+        Usage: bastion run (--proxy HOST:PORT[,KEY=VALUE...] [--proxy ...] | --srv DOMAIN [--dns HOST[:PORT]]
+                           [--srv-refresh SECONDS] [--max-proxies N]) [--listen ADDR:PORT] [--advertise HOST]
                            [--rules PATH] [--state-dir DIR] [--events FILE]
                            [--drop-pcap FILE] [--nft-set FAMILY:TABLE:SET]
                            [--algorithm NAME] [--max-dialogs N] [--dialog-ttl SECONDS]
@@ -66,6 +69,15 @@ final class ServeCommand {
         balancing algorithm chooses; every later message of the call goes to the same proxy (route
         token in our Record-Route, and tier 2's dialog table).
 
+          --srv DOMAIN         find the proxies in DNS instead: the SRV records of _sip._udp.DOMAIN
+                               (priority and weight as published; no SRV record: DOMAIN's own A/AAAA
+                               on 5060), looked up at start (no answer: the start fails) and again
+                               when the TTL runs out, at least every --srv-refresh seconds (default
+                               60). A proxy that appears joins with its ramp-up; one that disappears
+                               drains (no new calls, its dialogs finish there). A failed lookup keeps
+                               the proxies known and is tried again within 10 s.
+          --dns HOST[:PORT]    the DNS server to ask (default: the system's, /etc/resolv.conf)
+          --max-proxies N      proxies discovery may hold at once, draining ones included (default 32)
           --listen ADDR:PORT   address to receive SIP on (default 127.0.0.1:5060)
           --proxy HOST:PORT[,priority=P][,weight=W][,capacity=C]
                                a proxy behind the gateway, IP address and port; repeat for each.
@@ -160,7 +172,8 @@ final class ServeCommand {
             }
             boolean tier2 = switch (a) {
                 case "--algorithm", "--max-dialogs", "--dialog-ttl", "--probe-interval" -> true;
-                case "--proxy", "--dead-proxy-dialogs" -> !demo; // the demo's proxies are its own, never down
+                case "--proxy", "--dead-proxy-dialogs", "--srv", "--dns", "--srv-refresh", "--max-proxies" ->
+                    !demo; // the demo's proxies are its own, never down
                 default -> false;
             };
             if (tier2 && balancing.take(a, value) || forwarding.take(a, value)) {
@@ -180,8 +193,11 @@ final class ServeCommand {
                 default -> throw new Main.UsageException("unknown option " + a);
             }
         }
-        if (!demo && balancing.proxies().isEmpty()) {
-            throw new Main.UsageException("at least one --proxy HOST:PORT is needed");
+        if (!demo && balancing.discovers() && !balancing.proxies().isEmpty()) {
+            throw new Main.UsageException("--proxy and --srv exclude each other: the proxies come from DNS or from the command line");
+        }
+        if (!demo && balancing.proxies().isEmpty() && !balancing.discovers()) {
+            throw new Main.UsageException("at least one --proxy HOST:PORT (or --srv DOMAIN) is needed");
         }
         Rules rules;
         try {
@@ -212,6 +228,19 @@ final class ServeCommand {
                     DemoProxy p = startOrExplain(() -> DemoProxy.start(name, demoGroup, at), at);
                     demoProxies.add(p);
                     balancing.add(p.address());
+                }
+            }
+            if (balancing.discovers()) {
+                GatewayConfig.Discovery dns = balancing.discovery();
+                ProxyDiscovery.Found found;
+                try {
+                    found = ProxyDiscovery.lookUp(dns, ProxyDiscovery.sendableFrom(listen));
+                } catch (SrvResolver.DiscoveryException e) {
+                    throw new StartFailure("cannot find the proxies of " + dns.domain() + " in DNS: " + e.getMessage(), e);
+                }
+                found.problems().forEach(p -> err.println("bastion: DNS " + dns.service() + "." + dns.domain() + ": left out: " + p));
+                for (int i = 0; i < found.proxies().size(); i++) {
+                    balancing.addDiscovered(found.addresses().get(i), found.specs().get(i));
                 }
             }
             // With a state directory the key survives restarts (and can be copied to the HA peer).
@@ -250,6 +279,12 @@ final class ServeCommand {
         String where = at.getAddress().getHostAddress() + ":" + at.getPort();
         out.println("SIP Bastion " + (demo ? "demo " : "") + "listening on udp:" + where + " (" + EventLoops.describe() + ")");
         GatewayConfig.Balancing b = gateway.config().balancing();
+        if (b.discovery() != null) {
+            GatewayConfig.Discovery d = b.discovery();
+            out.println("  proxies from DNS: " + d.service() + "." + d.domain() + " at "
+                + (d.server() == null ? "the system's resolver" : d.server().getHostString() + ":" + d.server().getPort())
+                + " (looked up again at TTL, at least every " + d.refreshSeconds() + " s; room for " + d.maxProxies() + ")");
+        }
         for (org.sipbastion.tier2.pool.ProxySpec p : b.specs()) {
             out.println("  proxy " + p.name() + (p.priority() != 0 || p.weight() != 1 || p.capacity() > 0
                 ? " (priority " + p.priority() + ", weight " + p.weight() + (p.capacity() > 0 ? ", capacity "

@@ -53,8 +53,8 @@ public final class TopologyHiding {
     private final HeaderSeal seal;
     private final SelfAddress self;
     private final byte[] selfHostPort;
-    private final byte[][] proxyHosts;
-    private final int[] proxyPorts;
+    private byte[][] proxyHosts;
+    private int[] proxyPorts;
     private final UriParts uri = new UriParts();
     private final long[] values = new long[MAX_VALUES];
     private final long[] uris = new long[MAX_VALUES];
@@ -84,14 +84,21 @@ public final class TopologyHiding {
         this.seal = seal;
         this.self = self;
         this.selfHostPort = selfHostPort.clone();
-        this.proxyHosts = new byte[proxies.size()][];
-        this.proxyPorts = new int[proxies.size()];
-        for (int i = 0; i < proxyHosts.length; i++) {
+        know(proxies);
+    }
+
+    /** The proxies whose Contact is hidden, from now on (discovery changed the set). */
+    public void know(List<InetSocketAddress> proxies) {
+        byte[][] hosts = new byte[proxies.size()][];
+        int[] ports = new int[proxies.size()];
+        for (int i = 0; i < hosts.length; i++) {
             InetSocketAddress p = proxies.get(i);
             String host = p.getAddress().getHostAddress();
-            proxyHosts[i] = (host.indexOf(':') >= 0 ? "[" + host + "]" : host).getBytes(StandardCharsets.US_ASCII);
-            proxyPorts[i] = p.getPort();
+            hosts[i] = (host.indexOf(':') >= 0 ? "[" + host + "]" : host).getBytes(StandardCharsets.US_ASCII);
+            ports[i] = p.getPort();
         }
+        this.proxyHosts = hosts;
+        this.proxyPorts = ports;
     }
 
     // ------------------------------------------------------------------ towards a client

@@ -40,8 +40,8 @@ public final class ProxyProber extends ChannelInboundHandlerAdapter {
     private static final byte[] PREFIX = "z9hG4bKso".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DOMAIN = "proxy-probe".getBytes(StandardCharsets.US_ASCII);
 
-    private final List<InetSocketAddress> proxies;
-    private final byte[][] addresses;
+    private List<InetSocketAddress> proxies;
+    private byte[][] addresses;
     private final String selfHostPort;
     private final long intervalNanos;
     private final TokenSigner signer;
@@ -49,9 +49,9 @@ public final class ProxyProber extends ChannelInboundHandlerAdapter {
     private final GatewayCounters counters;
     private final Listener listener;
     private final String fromTag;
-    private final long[] sentAt;
-    private final long[] sentSeq;
-    private final boolean[] pending;
+    private long[] sentAt;
+    private long[] sentSeq;
+    private boolean[] pending;
     private final byte[] token = new byte[TokenSigner.TOKEN_CHARS];
     private long seq;
     private ScheduledFuture<?> timer;
@@ -61,11 +61,6 @@ public final class ProxyProber extends ChannelInboundHandlerAdapter {
      */
     public ProxyProber(List<InetSocketAddress> proxies, String selfHostPort, long intervalNanos, MacKeyRing keys,
                        LongSupplier clock, GatewayCounters counters, Listener listener) {
-        this.proxies = List.copyOf(proxies);
-        this.addresses = new byte[this.proxies.size()][];
-        for (int i = 0; i < addresses.length; i++) {
-            addresses[i] = this.proxies.get(i).getAddress().getAddress();
-        }
         this.selfHostPort = selfHostPort;
         this.intervalNanos = intervalNanos;
         this.signer = new TokenSigner(keys);
@@ -73,9 +68,38 @@ public final class ProxyProber extends ChannelInboundHandlerAdapter {
         this.counters = counters;
         this.listener = listener;
         this.fromTag = Long.toHexString(new java.security.SecureRandom().nextLong() >>> 1);
-        this.sentAt = new long[addresses.length];
-        this.sentSeq = new long[addresses.length];
-        this.pending = new boolean[addresses.length];
+        this.proxies = List.of();
+        this.addresses = new byte[0][];
+        this.sentAt = new long[0];
+        this.sentSeq = new long[0];
+        this.pending = new boolean[0];
+        know(proxies);
+    }
+
+    /**
+     * The proxies to probe, by tier 2's index, from now on (discovery changed the set): a proxy at
+     * the same index as before keeps its probe in flight; a new one is probed at the next tick.
+     */
+    public void know(List<InetSocketAddress> proxies) {
+        List<InetSocketAddress> all = List.copyOf(proxies);
+        int n = all.size();
+        byte[][] bytes = new byte[n][];
+        long[] at = new long[n];
+        long[] seqs = new long[n];
+        boolean[] waiting = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            bytes[i] = all.get(i).getAddress().getAddress();
+            if (i < this.proxies.size() && this.proxies.get(i).equals(all.get(i))) {
+                at[i] = sentAt[i];
+                seqs[i] = sentSeq[i];
+                waiting[i] = pending[i];
+            }
+        }
+        this.proxies = all;
+        this.addresses = bytes;
+        this.sentAt = at;
+        this.sentSeq = seqs;
+        this.pending = waiting;
     }
 
     @Override

@@ -332,8 +332,9 @@ public final class ProxyFarm {
         List<InetSocketAddress> added = new ArrayList<>();
         List<InetSocketAddress> removed = new ArrayList<>();
         List<InetSocketAddress> refused = new ArrayList<>();
+        List<InetSocketAddress> respecified = new ArrayList<>();
         if (proxies.isEmpty()) {
-            return new Update(added, removed, refused);
+            return new Update(added, removed, refused, respecified);
         }
         java.util.Set<InetSocketAddress> listed = new java.util.HashSet<>(proxies);
         for (int i = 0; i < addresses.size(); i++) {
@@ -348,9 +349,12 @@ public final class ProxyFarm {
             Integer i = index.get(a);
             if (i != null) {
                 boolean back = pool.removed(i);
+                boolean other = !pool.spec(i).equals(specs.get(k));
                 pool.respec(i, specs.get(k), now);
                 if (back) {
                     added.add(a);
+                } else if (other) {
+                    respecified.add(a);
                 }
                 continue;
             }
@@ -372,15 +376,16 @@ public final class ProxyFarm {
             pinned = new RendezvousSelector<>(indexes());
             dialogs.know(addresses);
         }
-        return new Update(added, removed, refused);
+        return new Update(added, removed, refused, respecified);
     }
 
     /**
-     * What {@link #update} did: proxies added (or listed again), removed (now draining), and refused
-     * for want of a free slot (every slot holds a proxy or a removed one still finishing its dialogs).
+     * What {@link #update} did: proxies added (or listed again), removed (now draining), refused for
+     * want of a free slot (every slot holds a proxy or a removed one still finishing its dialogs),
+     * and given another priority or weight.
      */
     public record Update(List<InetSocketAddress> added, List<InetSocketAddress> removed,
-                         List<InetSocketAddress> refused) {
+                         List<InetSocketAddress> refused, List<InetSocketAddress> respecified) {
         public boolean changed() {
             return !added.isEmpty() || !removed.isEmpty();
         }

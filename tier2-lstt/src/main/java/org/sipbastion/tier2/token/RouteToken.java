@@ -38,9 +38,9 @@ public final class RouteToken {
     private static final int VALUE_CHARS = ID_CHARS + 1 + TokenSigner.TOKEN_CHARS;
 
     private final TokenSigner signer;
-    private final List<InetSocketAddress> proxies;
+    private List<InetSocketAddress> proxies;
     /** The proxies' addresses as bytes (InetAddress hands out a copy each time). */
-    private final byte[][] addresses;
+    private byte[][] addresses;
     private final byte[] token = new byte[TokenSigner.TOKEN_CHARS];
     private final byte[] params = new byte[MAX_PARAMS];
     private final byte[] field = new byte[256];
@@ -51,11 +51,23 @@ public final class RouteToken {
 
     public RouteToken(MacKeyRing keys, List<InetSocketAddress> proxies) {
         this.signer = new TokenSigner(keys);
-        this.proxies = List.copyOf(proxies);
-        this.addresses = new byte[this.proxies.size()][];
-        for (int i = 0; i < addresses.length; i++) {
-            addresses[i] = this.proxies.get(i).getAddress().getAddress();
+        know(proxies);
+    }
+
+    /**
+     * The proxies tokens may name, from now on (discovery changed the set). A token naming a proxy
+     * no longer among them no longer routes; its dialog still finds its proxy in the dialog table.
+     */
+    public void know(List<InetSocketAddress> proxies) {
+        List<InetSocketAddress> all = List.copyOf(proxies);
+        byte[][] bytes = new byte[all.size()][];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = all.get(i).getAddress().getAddress();
         }
+        this.proxies = all;
+        this.addresses = bytes;
+        ids[0] = null;
+        ids[1] = null;
     }
 
     /**

@@ -134,7 +134,9 @@ class ProxyFarmUpdateTest {
     @Test
     void newPriorityAndWeightApplyAndNothingListedChangesNothing() {
         update(A, B);
-        farm.update(List.of(A, B), List.of(new ProxySpec("a", 10, 60, 0), new ProxySpec("b", 20, 1, 0)), now);
+        ProxyFarm.Update r = farm.update(List.of(A, B), List.of(new ProxySpec("a", 10, 60, 0), new ProxySpec("b", 20, 1, 0)), now);
+        assertEquals(List.of(A, B), r.respecified());
+        assertTrue(r.added().isEmpty() && r.removed().isEmpty());
         assertEquals(60, farm.pool().spec(0).weight());
         assertEquals(20, farm.pool().spec(1).priority());
         for (int k = 0; k < 5; k++) {
