@@ -50,6 +50,8 @@ import java.nio.file.Path;
 import org.sipbastion.tier2.dialog.DialogState;
 import org.sipbastion.tier2.dialog.DialogTable;
 import org.sipbastion.tier2.farm.ProxyFarm;
+import org.sipbastion.tier2.health.HealthJudge;
+import org.sipbastion.tier2.pool.ProxyState;
 import org.sipbastion.tier2.token.RouteToken;
 import org.sipbastion.tier1.bloom.Baseline;
 import org.sipbastion.tier1.event.AlarmListener;
@@ -319,9 +321,30 @@ public final class Gateway implements AutoCloseable {
         }
         ProxyFarm farm = p.get(ProxyFeedback.class).farm();
         InetSocketAddress local = config.listen();
+        HealthJudge health = new HealthJudge(farm.pool(), HealthJudge.DEFAULT_MISSES_TO_DOWN,
+            HealthJudge.DEFAULT_ANSWERS_TO_UP, (i, to, why) -> {
+                (to == ProxyState.DOWN ? counters.proxiesDown : counters.proxiesUp).increment();
+                System.err.println("bastion: proxy " + ProxyFarm.name(farm.address(i)) + " "
+                    + to.name().toLowerCase(java.util.Locale.ROOT) + ": " + why);
+            });
         ProxyProber prober = new ProxyProber(config.proxies(), config.advertised() + ":" + local.getPort(),
-            interval * 1_000_000, config.keys(), clock, counters,
-            (proxy, rtt, status, now) -> farm.pool().probed(proxy, rtt, now));
+            interval * 1_000_000, config.keys(), clock, counters, new ProxyProber.Listener() {
+                @Override
+                public void answered(int proxy, long rtt, int status, long now) {
+                    farm.pool().probed(proxy, rtt, now);
+                    health.answered(proxy, status, now);
+                }
+
+                @Override
+                public void missed(int proxy, long now) {
+                    health.missed(proxy, now);
+                }
+
+                @Override
+                public void replaced(int proxy) {
+                    health.forget(proxy);
+                }
+            });
         ProxyRoster roster = p.channel().attr(ROSTER).get();
         if (roster != null) {
             roster.follow(prober::know);

@@ -69,6 +69,9 @@ public final class GatewayCounters {
     public final LongAdder dnsFailures = new LongAdder();
     public final LongAdder proxiesAdded = new LongAdder();
     public final LongAdder proxiesRemoved = new LongAdder();
+    /** Proxies health took down (probes and calls agreeing) and brought back up. */
+    public final LongAdder proxiesDown = new LongAdder();
+    public final LongAdder proxiesUp = new LongAdder();
     /** Proxies DNS listed that found no free slot (--max-proxies). */
     public final LongAdder proxiesRefused = new LongAdder();
 
@@ -93,6 +96,7 @@ public final class GatewayCounters {
             + " probes_answered=" + probesAnswered.sum() + " probes_missed=" + probesMissed.sum()
             + " probes_refused=" + probesRefused.sum() + " dns_lookups=" + dnsLookups.sum() + " dns_failures=" + dnsFailures.sum()
             + " proxies_added=" + proxiesAdded.sum() + " proxies_removed=" + proxiesRemoved.sum()
-            + " proxies_refused=" + proxiesRefused.sum();
+            + " proxies_refused=" + proxiesRefused.sum() + " proxies_down=" + proxiesDown.sum()
+            + " proxies_up=" + proxiesUp.sum();
     }
 }

@@ -31,10 +31,18 @@ import org.sipbastion.parser.Via;
  * route calls); provisional ones are ignored.
  */
 public final class ProxyProber extends ChannelInboundHandlerAdapter {
-    /** Told of each answered probe, on the event loop. */
+    /** Told of each probe's outcome, on the event loop. */
     @FunctionalInterface
     public interface Listener {
         void answered(int proxy, long roundTripNanos, int status, long now);
+
+        /** The last probe of {@code proxy} was not answered before the next round. */
+        default void missed(int proxy, long now) {
+        }
+
+        /** Index {@code proxy} now names another proxy (discovery reused its slot). */
+        default void replaced(int proxy) {
+        }
     }
 
     private static final byte[] PREFIX = "z9hG4bKso".getBytes(StandardCharsets.US_ASCII);
@@ -93,6 +101,8 @@ public final class ProxyProber extends ChannelInboundHandlerAdapter {
                 at[i] = sentAt[i];
                 seqs[i] = sentSeq[i];
                 waiting[i] = pending[i];
+            } else if (i < this.proxies.size()) {
+                listener.replaced(i);
             }
         }
         this.proxies = all;
@@ -136,6 +146,7 @@ public final class ProxyProber extends ChannelInboundHandlerAdapter {
             if (pending[i]) {
                 pending[i] = false;
                 counters.probesMissed.increment();
+                listener.missed(i, now);
             }
             InetSocketAddress p = proxies.get(i);
             String target = host(p) + ":" + p.getPort();

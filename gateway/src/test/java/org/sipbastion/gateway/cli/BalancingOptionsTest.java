@@ -55,6 +55,31 @@ class BalancingOptionsTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("capacity (calls/s): expected a number"), err.toString());
     }
 
+    @Test
+    void srvDiscoveryOptions() {
+        BalancingOptions o = new BalancingOptions();
+        assertTrue(o.take("--srv", "example.com"));
+        assertTrue(o.take("--dns", "127.0.0.1:5353"));
+        assertTrue(o.take("--srv-refresh", "30"));
+        assertTrue(o.take("--max-proxies", "4"));
+        GatewayConfig.Discovery d = o.discovery();
+        assertEquals(new GatewayConfig.Discovery("example.com", "_sip._udp",
+            new java.net.InetSocketAddress("127.0.0.1", 5353), 30, 4), d);
+        assertTrue(o.discovers());
+
+        BalancingOptions port53 = new BalancingOptions();
+        port53.take("--srv", "example.com");
+        port53.take("--dns", "127.0.0.1");
+        assertEquals(53, port53.discovery().server().getPort());
+        assertEquals(GatewayConfig.Discovery.DEFAULT_REFRESH_SECONDS, port53.discovery().refreshSeconds());
+
+        assertTrue(error("--srv-refresh", "0").contains("--srv-refresh: expected a number from 1 to 86400"));
+        assertTrue(error("--max-proxies", "5000").contains("--max-proxies"));
+        BalancingOptions lone = new BalancingOptions();
+        lone.take("--dns", "127.0.0.1:53");
+        assertTrue(assertThrows(Main.UsageException.class, lone::discovery).getMessage().contains("go with --srv DOMAIN"));
+    }
+
     private static String error(String option, String value) {
         return assertThrows(Main.UsageException.class, () -> new BalancingOptions().take(option, value)).getMessage();
     }

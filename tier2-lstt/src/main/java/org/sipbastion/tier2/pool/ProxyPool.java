@@ -37,6 +37,10 @@ public final class ProxyPool {
     private final double[] probeRoundTrip;
     private final long[] probeRoundTripAt;
     private final long[] timeouts;
+    /** Timeouts and 503s of the proxy's transactions (health's passive failures). */
+    private final long[] failures;
+    /** When the proxy last answered anything but a 503 (health's passive success); Long.MIN_VALUE: never. */
+    private final long[] lastAnswered;
     private final long[] sentTotal;
     private final long[] lastSent;
     private final Transactions transactions;
@@ -80,7 +84,13 @@ public final class ProxyPool {
         this.probeRoundTrip = new double[n];
         this.probeRoundTripAt = new long[n];
         this.timeouts = new long[n];
-        this.onTimeout = (p, k) -> timeouts[p]++;
+        this.failures = new long[n];
+        this.lastAnswered = new long[n];
+        java.util.Arrays.fill(lastAnswered, Long.MIN_VALUE);
+        this.onTimeout = (p, k) -> {
+            timeouts[p]++;
+            failures[p]++;
+        };
         this.sentTotal = new long[n];
         this.lastSent = new long[n];
         this.transactions = new Transactions(pendingTransactions, n);
@@ -136,6 +146,8 @@ public final class ProxyPool {
         probeRoundTrip[i] = Double.NaN;
         probeRoundTripAt[i] = 0;
         timeouts[i] = 0;
+        failures[i] = 0;
+        lastAnswered[i] = Long.MIN_VALUE;
         sentTotal[i] = 0;
         lastSent[i] = now;
         stt.clear(i);
@@ -250,6 +262,11 @@ public final class ProxyPool {
 
     /** A response with {@code status} to transaction {@code key} of {@code kind}, from proxy {@code i}. */
     public void responded(int i, TransactionKind kind, long key, int status, long now) {
+        if (status == 503) {
+            failures[i]++;
+        } else {
+            lastAnswered[i] = now;
+        }
         if (status < 200) {
             long first = transactions.provisional(key, i, now);
             if (first >= 0 && kind == TransactionKind.INVITE) {
@@ -378,6 +395,16 @@ public final class ProxyPool {
 
     public long timeouts(int i) {
         return timeouts[i];
+    }
+
+    /** Transactions of proxy {@code i} that timed out or were answered 503, ever. */
+    public long failures(int i) {
+        return failures[i];
+    }
+
+    /** When proxy {@code i} last answered a transaction with anything but 503; Long.MIN_VALUE if never. */
+    public long lastAnswered(int i) {
+        return lastAnswered[i];
     }
 
     /** New transactions ever sent to proxy {@code i}. */
