@@ -23,6 +23,7 @@ public final class Main {
           lint    judge SIP messages in files: valid, or invalid with a typed reason
           rules   check tier 1 rule files
           replay  run the parser and tier 1 over capture files (pcap, pcapng)
+          pki     make a CA and the certificates of gateway, agents and console (pki init DIR)
           simulate  compare the balancing algorithms in a discrete-event simulation
                   (from a source checkout: ./bastion simulate [--json] [--quick]; docs/balancing.md)
 
@@ -48,6 +49,7 @@ public final class Main {
                 case "lint" -> new LintCommand(out, err).run(rest);
                 case "rules" -> new RulesCommand(out, err).run(rest);
                 case "replay" -> new ReplayCommand(out, err).run(rest);
+                case "pki" -> new PkiCommand(out, err).run(rest);
                 case "demo" -> new ServeCommand(out, err, true).run(rest);
                 case "run" -> new ServeCommand(out, err, false).run(rest);
                 case "simulate" -> {
