@@ -57,7 +57,8 @@ public record GatewayConfig(
 
     /** The algorithms that choose without learning from responses: the only ones transparent forwarding allows. */
     public static final java.util.Set<Algorithm> WITHOUT_RESPONSES =
-        java.util.Collections.unmodifiableSet(java.util.EnumSet.of(Algorithm.ROUND_ROBIN, Algorithm.SRV_WEIGHTED));
+        java.util.Collections.unmodifiableSet(java.util.EnumSet.of(Algorithm.ROUND_ROBIN, Algorithm.SRV_WEIGHTED,
+            Algorithm.AVAILABILITY));
 
     public GatewayConfig {
         if (proxies.isEmpty()) {
@@ -84,7 +85,7 @@ public record GatewayConfig(
         }
         if (forwarding.transparent() && !WITHOUT_RESPONSES.contains(balancing.algorithm())) {
             throw new IllegalArgumentException("transparent forwarding: the gateway sees no response, and "
-                + balancing.algorithm().configName + " learns from them; use round-robin or srv-weighted");
+                + balancing.algorithm().configName + " learns from them; use round-robin, srv-weighted or availability");
         }
     }
 

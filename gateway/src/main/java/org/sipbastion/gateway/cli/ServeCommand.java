@@ -101,7 +101,8 @@ final class ServeCommand {
                                (e.g. inet:bastion:offenders; the sets must exist, flags timeout)
           --algorithm NAME     how new calls are spread: lstt (least expected session-termination
                                time, the default), round-robin, srv-weighted, least-calls, tlwl,
-                               response-time
+                               response-time, availability (by the load the proxies' agents
+                               report; without reports, by weight)
           --max-dialogs N      rows of tier 2's dialog table (default 200000; in STATE_DIR/dialogs.cm
                                with --state-dir, so a restart keeps every dialog on its proxy)
           --dialog-ttl S       a confirmed dialog nothing refreshes is forgotten after S seconds

@@ -219,7 +219,8 @@ public final class BalancingSimulation {
         String png;
         String jsonOut;
         int[] rates = RATES;
-        List<Algorithm> algorithms = Arrays.asList(Algorithm.values());
+        /** Every algorithm but availability: the simulated proxies have no agents, and without reports it is srv-weighted. */
+        List<Algorithm> algorithms = Arrays.stream(Algorithm.values()).filter(a -> a != Algorithm.AVAILABILITY).toList();
         List<String> scenarios = List.of("heterogeneous", "invite-slow");
         List<int[]> weights = List.of(Farm.EQUAL_WEIGHTS, Farm.CAPACITY_WEIGHTS);
         Settings settings = Settings.FULL;

@@ -36,7 +36,9 @@ public final class EndToEnd {
     }
 
     public static void main(String[] args) throws Exception {
+        // Not availability: no agents report the Kamailio proxies' load in this run yet.
         List<Algorithm> algorithms = new ArrayList<>(List.of(Algorithm.values()));
+        algorithms.remove(Algorithm.AVAILABILITY);
         double[] quotas = {0.05, 0.10, 0.20};
         int rate = 120;
         int seconds = 40;

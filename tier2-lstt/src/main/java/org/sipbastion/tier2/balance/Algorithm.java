@@ -13,7 +13,8 @@ public enum Algorithm {
     SRV_WEIGHTED("srv-weighted"),
     LEAST_CALLS("least-calls"),
     TLWL("tlwl"),
-    RESPONSE_TIME("response-time");
+    RESPONSE_TIME("response-time"),
+    AVAILABILITY("availability");
 
     public final String configName;
 
@@ -30,6 +31,7 @@ public enum Algorithm {
             case LEAST_CALLS -> new LeastActiveCalls();
             case TLWL -> new TransactionLeastWorkLeft();
             case RESPONSE_TIME -> new ResponseTimeEwma();
+            case AVAILABILITY -> new AvailabilityWeighted(seed);
         };
     }
 

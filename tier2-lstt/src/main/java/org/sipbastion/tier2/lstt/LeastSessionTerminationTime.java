@@ -136,8 +136,9 @@ public final class LeastSessionTerminationTime implements Balancer {
      * configured capacity or else by the mean of theirs per unit of weight (the benefit of the doubt,
      * so it gets calls and samples, rather than a response time that no floor corrects); with no STT
      * anywhere, by response times, the proxies without one getting the mean of the others'; with no
-     * response time anywhere either (start-up, or a minute without answers), by the round trips of
-     * the gateway's OPTIONS probes, the same way.
+     * response time anywhere either (start-up, or a minute without answers), by the load the agents
+     * report (mu = tps / cpu, spare = mu (1 - cpu)); without reports, by the round trips of the
+     * gateway's OPTIONS probes, the same way.
      */
     private void estimate(ProxyPool pool, int priority, long now) {
         SessionTerminationTimes stt = pool.stt();
@@ -147,6 +148,8 @@ public final class LeastSessionTerminationTime implements Balancer {
         int rCount = 0;
         double pSum = 0;
         int pCount = 0;
+        double wSum = 0;
+        int wCount = 0;
         double capacitySum = 0;
         int capacityCount = 0;
         for (int i = 0; i < pool.size(); i++) {
@@ -167,6 +170,9 @@ public final class LeastSessionTerminationTime implements Balancer {
             } else if (!Double.isNaN(pool.responseTime(i, now))) {
                 rSum += 1e9 / Math.max(1, pool.responseTime(i, now)) / pool.spec(i).weight();
                 rCount++;
+            } else if (!Double.isNaN(pool.reportedServiceRate(i, now))) {
+                wSum += reportedSpare(pool, i, now) / pool.spec(i).weight();
+                wCount++;
             } else if (!Double.isNaN(pool.probeRoundTrip(i, now))) {
                 pSum += 1e9 / Math.max(1, pool.probeRoundTrip(i, now)) / pool.spec(i).weight();
                 pCount++;
@@ -189,6 +195,10 @@ public final class LeastSessionTerminationTime implements Balancer {
                 double r = pool.responseTime(i, now);
                 spare[i] = Double.isNaN(r) ? rSum / rCount * weight : 1e9 / Math.max(1, r);
                 service[i] = lambda + spare[i];
+            } else if (wCount > 0) {
+                double m = pool.reportedServiceRate(i, now);
+                spare[i] = Double.isNaN(m) ? wSum / wCount * weight : reportedSpare(pool, i, now);
+                service[i] = Double.isNaN(m) ? lambda + spare[i] : m;
             } else if (pCount > 0) {
                 double p = pool.probeRoundTrip(i, now);
                 spare[i] = Double.isNaN(p) ? pSum / pCount * weight : 1e9 / Math.max(1, p);
@@ -219,8 +229,18 @@ public final class LeastSessionTerminationTime implements Balancer {
         if (capacity > 0) {
             return capacity * UNITS_PER_CALL;
         }
+        double reported = pool.reportedServiceRate(i, now);
+        if (!Double.isNaN(reported)) {
+            return reported;
+        }
         double p = pool.probeRoundTrip(i, now);
         return Double.isNaN(p) ? Double.NaN : pool.rate(i, now) + 1e9 / Math.max(1, p);
+    }
+
+    /** The spare rate a report implies: mu_i less what it handles (tps), at least 5 % of mu_i. */
+    private static double reportedSpare(ProxyPool pool, int i, long now) {
+        double mu = pool.reportedServiceRate(i, now);
+        return Math.max(mu * (1 - pool.workload(i, now).cpu()), 0.05 * mu);
     }
 
     /**

@@ -14,6 +14,11 @@ import java.util.List;
 public final class ProxyPool {
     /** An unanswered transaction is given up after 64 x T1 = 32 s (RFC 3261 Timers B and F). */
     public static final long TIMEOUT_NANOS = 32_000_000_000L;
+    /**
+     * A workload report counts this long: three of the agents' default 5 s periods, so one lost
+     * NOTIFY does not blind the gateway and a silent agent is not believed for long.
+     */
+    public static final long WORKLOAD_MAX_AGE_NANOS = 15_000_000_000L;
     /** K and T of the STT estimate: the last 256 BYEs of a proxy, none older than 60 s. */
     public static final int STT_WINDOW = 256;
     public static final long STT_MAX_AGE_NANOS = 60_000_000_000L;
@@ -37,6 +42,9 @@ public final class ProxyPool {
     private final double[] probeRoundTrip;
     private final long[] probeRoundTripAt;
     private final long[] timeouts;
+    /** The last accepted workload report of each proxy's agent (null: none), and when it arrived. */
+    private final org.sipbastion.tier2.workload.WorkloadReport[] reports;
+    private final long[] reportedAt;
     /** Timeouts and 503s of the proxy's transactions (health's passive failures). */
     private final long[] failures;
     /** When the proxy last answered anything but a 503 (health's passive success); Long.MIN_VALUE: never. */
@@ -84,6 +92,8 @@ public final class ProxyPool {
         this.probeRoundTrip = new double[n];
         this.probeRoundTripAt = new long[n];
         this.timeouts = new long[n];
+        this.reports = new org.sipbastion.tier2.workload.WorkloadReport[n];
+        this.reportedAt = new long[n];
         this.failures = new long[n];
         this.lastAnswered = new long[n];
         java.util.Arrays.fill(lastAnswered, Long.MIN_VALUE);
@@ -148,6 +158,7 @@ public final class ProxyPool {
         timeouts[i] = 0;
         failures[i] = 0;
         lastAnswered[i] = Long.MIN_VALUE;
+        reports[i] = null;
         sentTotal[i] = 0;
         lastSent[i] = now;
         stt.clear(i);
@@ -395,6 +406,50 @@ public final class ProxyPool {
 
     public long timeouts(int i) {
         return timeouts[i];
+    }
+
+    /**
+     * A workload report of proxy {@code i}'s agent, verified and admitted (signature, order,
+     * freshness), arrived at {@code now}. It counts for {@link #WORKLOAD_MAX_AGE_NANOS}.
+     */
+    public void reported(int i, org.sipbastion.tier2.workload.WorkloadReport report, long now) {
+        reports[i] = report;
+        reportedAt[i] = now;
+    }
+
+    /** Proxy {@code i}'s last report if it is younger than {@link #WORKLOAD_MAX_AGE_NANOS}, else null. */
+    public org.sipbastion.tier2.workload.WorkloadReport workload(int i, long now) {
+        org.sipbastion.tier2.workload.WorkloadReport r = reports[i];
+        return r == null || now - reportedAt[i] > WORKLOAD_MAX_AGE_NANOS ? null : r;
+    }
+
+    /**
+     * The seed's availability A_i, from 0 to the proxy's weight (A_max): the weight scaled by the
+     * CPU and memory the proxy has left and by its free session room (when it says how many it can
+     * hold), from its agent's last report. Without a fresh report: half the weight, a proxy of
+     * unknown load neither preferred nor shunned.
+     */
+    public double availability(int i, long now) {
+        org.sipbastion.tier2.workload.WorkloadReport r = workload(i, now);
+        double w = specs[i].weight();
+        if (r == null) {
+            return w / 2;
+        }
+        double sessions = r.maxSessions() > 0 ? Math.max(0, 1 - (double) r.sessions() / r.maxSessions()) : 1;
+        return w * (1 - r.cpu()) * (1 - r.memory()) * sessions;
+    }
+
+    /**
+     * mu_i as the agent's report implies it, transactions a second: what it handled (tps) over the
+     * CPU share that took (cpu), M/M/1 with the CPU as the server. NaN without a fresh report, or
+     * one too idle to tell (no transactions, or under 1 % CPU).
+     */
+    public double reportedServiceRate(int i, long now) {
+        org.sipbastion.tier2.workload.WorkloadReport r = workload(i, now);
+        if (r == null || r.tps() <= 0 || r.cpu() < 0.01) {
+            return Double.NaN;
+        }
+        return r.tps() / r.cpu();
     }
 
     /** Transactions of proxy {@code i} that timed out or were answered 503, ever. */

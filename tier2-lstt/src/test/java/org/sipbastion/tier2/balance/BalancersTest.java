@@ -183,6 +183,59 @@ class BalancersTest {
         assertEquals(10, n[1], "the bigger one while idle");
     }
 
+    private static org.sipbastion.tier2.workload.WorkloadReport load(double cpu, double memory, long sessions,
+                                                                   long maxSessions, double tps) {
+        return new org.sipbastion.tier2.workload.WorkloadReport("agent", 1, 1, 1, cpu, memory, sessions, maxSessions, tps, -1);
+    }
+
+    @Test
+    void availabilityFollowsTheReportedLoad() {
+        ProxyPool p = pool(ProxySpec.of("a"), ProxySpec.of("b"));
+        Balancer b = Algorithm.AVAILABILITY.create(3);
+        int[] n = split(b, p, 4000, 0);
+        assertTrue(Math.abs(n[0] - n[1]) < 300, "no reports: by weight, " + n[0] + "/" + n[1]);
+
+        p.reported(0, load(0.8, 0.5, 0, 0, 50), 0); // A = 0.2 * 0.5 = 0.1
+        p.reported(1, load(0.1, 0.0, 0, 0, 5), 0); // A = 0.9
+        n = split(b, p, 4000, 1);
+        assertEquals(0.1, (double) n[0] / 4000, 0.03, "A_i / sum A: " + n[0] + "/" + n[1]);
+        assertEquals(0.1, p.availability(0, 1), 1e-9);
+
+        p.reported(1, load(0.1, 0.0, 5000, 5000, 5), 2); // full of calls: A = 0
+        n = split(b, p, 200, 3);
+        assertEquals(200, n[0], "all to the proxy with room");
+
+        p.reported(0, load(1.0, 0.5, 0, 0, 50), 4);
+        long overloaded = p.overloadedChoices();
+        assertTrue(b.select(p, 1, 5) >= 0, "all full: still a choice");
+        assertTrue(p.overloadedChoices() > overloaded, "counted as overloaded");
+
+        long later = 5 + ProxyPool.WORKLOAD_MAX_AGE_NANOS + 1;
+        assertEquals(0.5, p.availability(0, later), 1e-9, "a stale report counts as none: half the weight");
+    }
+
+    @Test
+    void lsttFallsBackOnReportedLoadBeforeProbes() {
+        ProxyPool p = pool(ProxySpec.of("busy"), ProxySpec.of("idle"));
+        long t0 = 60_000_000_000L; // past the ramp-up
+        // Nothing measured by the gateway but probes, which say the busy one answers faster.
+        p.probed(0, 1_000_000, t0);
+        p.probed(1, 5_000_000, t0);
+        // The agents: busy does 90 tps at 90 % CPU (mu 100, spare 10); idle 10 tps at 10 % (mu 100, spare 90).
+        p.reported(0, load(0.9, 0.2, 0, 0, 90), t0);
+        p.reported(1, load(0.1, 0.2, 0, 0, 10), t0);
+        Balancer lstt = Algorithm.LSTT.create(1);
+        int[] n = new int[2];
+        for (int c = 0; c < 50; c++) {
+            long now = t0 + c * 20_000_000L;
+            int i = lstt.select(p, c, now);
+            n[i]++;
+            p.sent(i, org.sipbastion.tier2.pool.TransactionKind.INVITE, c, now); // unanswered: its queue grows
+        }
+        assertTrue(n[1] > n[0] * 3, "the reports win over the probes: " + n[0] + "/" + n[1]);
+        assertEquals(100, org.sipbastion.tier2.lstt.LeastSessionTerminationTime.measuredServiceRate(p, 0, t0), 1e-6);
+    }
+
     @Test
     void algorithmsAreNamedInConfiguration() {
         assertEquals(Algorithm.TLWL, Algorithm.named(" TLWL "));
