@@ -40,6 +40,7 @@ import org.sipbastion.gateway.pipeline.RouteTokenCheck;
 import org.sipbastion.gateway.pipeline.SipDatagramDecoder;
 import org.sipbastion.gateway.pipeline.StatelessReplier;
 import org.sipbastion.gateway.rules.DenyFeeds;
+import org.sipbastion.gateway.control.WorkloadSubscriber;
 import org.sipbastion.gateway.discovery.ProxyDiscovery;
 import org.sipbastion.gateway.discovery.ProxyRoster;
 import org.sipbastion.gateway.rules.RulesWatcher;
@@ -110,6 +111,8 @@ public final class Gateway implements AutoCloseable {
     private final ProxyFarm farm;
     /** Keeps the proxies in step with DNS; null with static proxies. */
     private ProxyDiscovery discovery;
+    /** The workload subscriptions to the proxies' agents; null without --agent-port. */
+    private WorkloadSubscriber workload;
 
     private Gateway(GatewayConfig config, GatewayCounters counters, EventLoopGroup group, Channel channel,
                     AlarmListener alarms, JsonLinesEventLog eventLog, DropCapture dropCapture, NftSet nft, ProxyFarm farm) {
@@ -190,6 +193,23 @@ public final class Gateway implements AutoCloseable {
             }).sync();
             ProxyFarm farm = ch.pipeline().get(ProxyFeedback.class).farm();
             Gateway gateway = new Gateway(bound, counters, group, ch, sink, eventLog, dropCapture, firewall, farm);
+            GatewayConfig.Workload reports = bound.balancing().workload();
+            if (reports != null) {
+                WorkloadSubscriber subscriber;
+                try {
+                    subscriber = new WorkloadSubscriber(ch.eventLoop(), reports.tls(), reports.agentPort(), farm, counters,
+                        sink, System.err, bound.advertised());
+                } catch (javax.net.ssl.SSLException e) {
+                    throw new IllegalStateException("cannot make the TLS context for the agents: " + e.getMessage(), e);
+                }
+                gateway.workload = subscriber;
+                reports.tls().expiryWarnings(java.time.Instant.now())
+                    .forEach(w -> System.err.println("bastion: warning: " + w));
+                ch.eventLoop().submit(() -> {
+                    subscriber.follow(farm.addresses());
+                    ch.attr(ROSTER).get().follow(subscriber::follow);
+                }).sync();
+            }
             GatewayConfig.Discovery dns = bound.balancing().discovery();
             if (dns != null) {
                 gateway.discovery = new ProxyDiscovery(dns, ProxyDiscovery.sendableFrom(bound.listen()), ch.eventLoop(),
@@ -389,7 +409,8 @@ public final class Gateway implements AutoCloseable {
      * Each proxy as tier 2 sees it (read on the event loop), in configuration order:
      * "ADDRESS state=S priority=P weight=W stt=MEAN ms (N) calls=C active=A", state up, draining or
      * down (draining also when DNS no longer lists it), stt "unknown" before a BYE was measured; calls
-     * counts the new transactions sent to it, active its dialogs now.
+     * counts the new transactions sent to it, active its dialogs now; then, while its agent's last
+     * report is fresh, "cpu=C memory=M sessions=S".
      */
     public List<String> proxySummaries() throws InterruptedException {
         return onLoop(() -> {
@@ -404,10 +425,16 @@ public final class Gateway implements AutoCloseable {
                     + " weight=" + spec.weight() + " stt="
                     + (Double.isNaN(mean) ? "unknown" : String.format(java.util.Locale.ROOT, "%.1f ms (%d)", mean / 1e6,
                     farm.pool().stt().samples(i, now)))
-                    + " calls=" + farm.pool().sentTotal(i) + " active=" + farm.pool().activeDialogs(i));
+                    + " calls=" + farm.pool().sentTotal(i) + " active=" + farm.pool().activeDialogs(i)
+                    + workload(farm.pool().workload(i, now)));
             }
             return out;
         });
+    }
+
+    private static String workload(org.sipbastion.tier2.workload.WorkloadReport r) {
+        return r == null ? "" : String.format(java.util.Locale.ROOT, " cpu=%.2f memory=%.2f sessions=%d", r.cpu(), r.memory(),
+            r.sessions());
     }
 
     /** Rows of tier 2's dialog table in state {@code s} (read on the event loop). */
@@ -455,6 +482,9 @@ public final class Gateway implements AutoCloseable {
     public void close() {
         if (discovery != null) {
             discovery.close();
+        }
+        if (workload != null) {
+            workload.close();
         }
         if (watcher != null) {
             watcher.close();

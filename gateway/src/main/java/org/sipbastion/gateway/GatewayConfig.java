@@ -101,9 +101,12 @@ public record GatewayConfig(
      *                         keep a response time for every proxy (0: no probes)
      * @param discovery        where the proxies are found in DNS and how often asked again; null: the
      *                         proxies given are all there is
+     * @param workload         where the proxies' agents listen and the TLS identity to subscribe with;
+     *                         null: no workload reports
      */
     public record Balancing(Algorithm algorithm, List<ProxySpec> specs, long maxDialogs, long dialogTtlSeconds,
-                            ProxyFarm.DeadProxyDialogs deadProxyDialogs, long probeIntervalMillis, Discovery discovery) {
+                            ProxyFarm.DeadProxyDialogs deadProxyDialogs, long probeIntervalMillis, Discovery discovery,
+                            Workload workload) {
         /** Rows by default: twice 100,000 concurrent calls, for the ended ones lingering beside them. */
         public static final long DEFAULT_MAX_DIALOGS = 200_000;
         /** Kamailio's dispatcher pings every 10 s; twice as often keeps a response time younger than LSTT's 60 s. */
@@ -125,32 +128,53 @@ public record GatewayConfig(
         /** LSTT over these proxies, all equal; the default table size and TTL; dialogs of a dead proxy rejected. */
         public static Balancing of(List<InetSocketAddress> proxies) {
             return new Balancing(Algorithm.LSTT, ProxyFarm.plainSpecs(proxies), DEFAULT_MAX_DIALOGS,
-                ProxyFarm.DEFAULT_TTL_MILLIS / 1000, ProxyFarm.DeadProxyDialogs.REJECT, DEFAULT_PROBE_INTERVAL_MILLIS, null);
+                ProxyFarm.DEFAULT_TTL_MILLIS / 1000, ProxyFarm.DeadProxyDialogs.REJECT, DEFAULT_PROBE_INTERVAL_MILLIS, null, null);
         }
 
         public Balancing withAlgorithm(Algorithm a) {
-            return new Balancing(a, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs, probeIntervalMillis, discovery);
+            return new Balancing(a, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs, probeIntervalMillis, discovery, workload);
         }
 
         public Balancing withMaxDialogs(long n) {
-            return new Balancing(algorithm, specs, n, dialogTtlSeconds, deadProxyDialogs, probeIntervalMillis, discovery);
+            return new Balancing(algorithm, specs, n, dialogTtlSeconds, deadProxyDialogs, probeIntervalMillis, discovery, workload);
         }
 
         public Balancing withDeadProxyDialogs(ProxyFarm.DeadProxyDialogs d) {
-            return new Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, d, probeIntervalMillis, discovery);
+            return new Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, d, probeIntervalMillis, discovery, workload);
         }
 
         public Balancing withProbeIntervalMillis(long millis) {
-            return new Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs, millis, discovery);
+            return new Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs, millis, discovery, workload);
         }
 
         public Balancing withDiscovery(Discovery d) {
-            return new Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs, probeIntervalMillis, d);
+            return new Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs, probeIntervalMillis, d,
+                workload);
+        }
+
+        public Balancing withWorkload(Workload w) {
+            return new Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs, probeIntervalMillis,
+                discovery, w);
         }
 
         /** Proxies the farm has room for: as many as given, or discovery's bound. */
         public int proxySlots() {
             return discovery == null ? specs.size() : Math.max(specs.size(), discovery.maxProxies());
+        }
+    }
+
+    /**
+     * Workload reports: the gateway subscribes to the agent beside each proxy, at the proxy's address
+     * and {@code agentPort}, over mutual TLS with {@code tls} (its certificate, key and trust store).
+     */
+    public record Workload(int agentPort, org.sipbastion.crypto.tls.TlsMaterial tls) {
+        public Workload {
+            if (agentPort < 1 || agentPort > 65535) {
+                throw new IllegalArgumentException("the agents' port is 1 to 65535, not " + agentPort);
+            }
+            if (tls == null) {
+                throw new IllegalArgumentException("workload reports need the gateway's certificate, key and trust store");
+            }
         }
     }
 

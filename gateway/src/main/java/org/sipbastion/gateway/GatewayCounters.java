@@ -72,6 +72,11 @@ public final class GatewayCounters {
     /** Proxies health took down (probes and calls agreeing) and brought back up. */
     public final LongAdder proxiesDown = new LongAdder();
     public final LongAdder proxiesUp = new LongAdder();
+    /** Workload reports taken from the agents, refused (by reason), and subscriptions lost or refused. */
+    public final LongAdder workloadReports = new LongAdder();
+    public final EnumCounters<org.sipbastion.gateway.control.WorkloadRejection> workloadRejected =
+        new EnumCounters<>(org.sipbastion.gateway.control.WorkloadRejection.class);
+    public final LongAdder subscriptionFailures = new LongAdder();
     /** Proxies DNS listed that found no free slot (--max-proxies). */
     public final LongAdder proxiesRefused = new LongAdder();
 
@@ -97,6 +102,7 @@ public final class GatewayCounters {
             + " probes_refused=" + probesRefused.sum() + " dns_lookups=" + dnsLookups.sum() + " dns_failures=" + dnsFailures.sum()
             + " proxies_added=" + proxiesAdded.sum() + " proxies_removed=" + proxiesRemoved.sum()
             + " proxies_refused=" + proxiesRefused.sum() + " proxies_down=" + proxiesDown.sum()
-            + " proxies_up=" + proxiesUp.sum();
+            + " proxies_up=" + proxiesUp.sum() + " workload_reports=" + workloadReports.sum()
+            + " workload_rejected=" + withDetail(workloadRejected) + " subscription_failures=" + subscriptionFailures.sum();
     }
 }

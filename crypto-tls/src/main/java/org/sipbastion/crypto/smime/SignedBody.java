@@ -94,19 +94,27 @@ public final class SignedBody {
                     chain.add(c); // an intermediate CA the agent enclosed
                 }
             }
-            if (!signer.verify(new JcaSimpleSignerInfoVerifierBuilder().build(cert))) {
-                throw new Rejected(Rejected.Reason.BAD_SIGNATURE, "the signature does not verify (content altered?)");
-            }
-        } catch (Rejected r) {
-            throw r;
         } catch (Exception e) {
-            throw new Rejected(Rejected.Reason.BAD_SIGNATURE, "the signature does not verify: " + e.getMessage());
+            throw new Rejected(Rejected.Reason.NOT_SIGNED, "the enclosed certificates cannot be read: " + e.getMessage());
         }
+        // Who signed first (is the certificate ours, valid now), then what: an expired certificate is
+        // reported as expired, not as the signature's failure at its signing time.
         try {
             trust.check(chain, now);
         } catch (CertificateRejected e) {
             throw new Rejected(e.reason() == CertificateRejected.Reason.UNTRUSTED ? Rejected.Reason.UNTRUSTED_SIGNER
                 : Rejected.Reason.EXPIRED_CERTIFICATE, e.getMessage());
+        }
+        try {
+            if (!signer.verify(new JcaSimpleSignerInfoVerifierBuilder().build(cert))) {
+                throw new Rejected(Rejected.Reason.BAD_SIGNATURE, "the signature does not verify (content altered?)");
+            }
+        } catch (Rejected r) {
+            throw r;
+        } catch (org.bouncycastle.cms.CMSVerifierCertificateNotValidException e) {
+            throw new Rejected(Rejected.Reason.EXPIRED_CERTIFICATE, "signed when the certificate was not valid: " + e.getMessage());
+        } catch (Exception e) {
+            throw new Rejected(Rejected.Reason.BAD_SIGNATURE, "the signature does not verify: " + e.getMessage());
         }
         if (expectedName != null && !TrustAnchors.names(cert, expectedName)) {
             throw new Rejected(Rejected.Reason.WRONG_SIGNER, "signed by " + cert.getSubjectX500Principal().getName()

@@ -23,6 +23,10 @@ final class BalancingOptions {
     private ProxyFarm.DeadProxyDialogs deadProxyDialogs = ProxyFarm.DeadProxyDialogs.REJECT;
     private long probeIntervalMillis = GatewayConfig.Balancing.DEFAULT_PROBE_INTERVAL_MILLIS;
     private String srvDomain;
+    private Integer agentPort;
+    private java.nio.file.Path tlsCert;
+    private java.nio.file.Path tlsKey;
+    private java.nio.file.Path trust;
     private InetSocketAddress dnsServer;
     private Long srvRefresh;
     private Integer maxProxies;
@@ -39,6 +43,10 @@ final class BalancingOptions {
                     throw new Main.UsageException("--algorithm: " + e.getMessage());
                 }
             }
+            case "--agent-port" -> agentPort = (int) positive("--agent-port", value, 65535);
+            case "--tls-cert" -> tlsCert = java.nio.file.Path.of(value);
+            case "--tls-key" -> tlsKey = java.nio.file.Path.of(value);
+            case "--trust" -> trust = java.nio.file.Path.of(value);
             case "--srv" -> {
                 if (value.isBlank()) {
                     throw new Main.UsageException("--srv needs a domain");
@@ -131,7 +139,27 @@ final class BalancingOptions {
 
     GatewayConfig.Balancing build() {
         return new GatewayConfig.Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs,
-            probeIntervalMillis, discovery());
+            probeIntervalMillis, discovery(), workload());
+    }
+
+    /** The workload subscriptions asked for with --agent-port, or null; the TLS files are read here. */
+    GatewayConfig.Workload workload() {
+        boolean any = tlsCert != null || tlsKey != null || trust != null;
+        if (agentPort == null) {
+            if (any) {
+                throw new Main.UsageException("--tls-cert, --tls-key and --trust go with --agent-port PORT");
+            }
+            return null;
+        }
+        if (tlsCert == null || tlsKey == null || trust == null) {
+            throw new Main.UsageException("--agent-port needs --tls-cert FILE, --tls-key FILE and --trust FILE"
+                + " (bastion pki init makes them)");
+        }
+        try {
+            return new GatewayConfig.Workload(agentPort, org.sipbastion.crypto.tls.TlsMaterial.load(tlsCert, tlsKey, trust));
+        } catch (java.io.IOException e) {
+            throw new Main.UsageException("the TLS files cannot be used: " + e.getMessage());
+        }
     }
 
     /** The DNS discovery asked for with --srv, or null. */

@@ -24,6 +24,7 @@ public final class Main {
           rules   check tier 1 rule files
           replay  run the parser and tier 1 over capture files (pcap, pcapng)
           pki     make a CA and the certificates of gateway, agents and console (pki init DIR)
+          agent   report a proxy's load to the gateways that subscribe (agent --config FILE)
           simulate  compare the balancing algorithms in a discrete-event simulation
                   (from a source checkout: ./bastion simulate [--json] [--quick]; docs/balancing.md)
 
@@ -50,6 +51,7 @@ public final class Main {
                 case "rules" -> new RulesCommand(out, err).run(rest);
                 case "replay" -> new ReplayCommand(out, err).run(rest);
                 case "pki" -> new PkiCommand(out, err).run(rest);
+                case "agent" -> new AgentCommand(out, err).run(rest);
                 case "demo" -> new ServeCommand(out, err, true).run(rest);
                 case "run" -> new ServeCommand(out, err, false).run(rest);
                 case "simulate" -> {

@@ -58,6 +58,7 @@ final class ServeCommand {
     private static final String RUN_HELP = """
         Usage: bastion run (--proxy HOST:PORT[,KEY=VALUE...] [--proxy ...] | --srv DOMAIN [--dns HOST[:PORT]]
                            [--srv-refresh SECONDS] [--max-proxies N]) [--listen ADDR:PORT] [--advertise HOST]
+                           [--agent-port PORT --tls-cert FILE --tls-key FILE --trust FILE]
                            [--rules PATH] [--state-dir DIR] [--events FILE]
                            [--drop-pcap FILE] [--nft-set FAMILY:TABLE:SET]
                            [--algorithm NAME] [--max-dialogs N] [--dialog-ttl SECONDS]
@@ -78,6 +79,12 @@ final class ServeCommand {
                                the proxies known and is tried again within 10 s.
           --dns HOST[:PORT]    the DNS server to ask (default: the system's, /etc/resolv.conf)
           --max-proxies N      proxies discovery may hold at once, draining ones included (default 32)
+          --agent-port PORT    subscribe to the workload agent beside each proxy, at the proxy's
+                               address and PORT (SIP over mutual TLS 1.3; bastion agent), and take
+                               its signed reports for the availability algorithm and LSTT
+          --tls-cert FILE      the gateway's certificate (PEM, with its chain) for --agent-port
+          --tls-key FILE       its key (PEM)
+          --trust FILE         the CA certificates the agents' certificates must chain to
           --listen ADDR:PORT   address to receive SIP on (default 127.0.0.1:5060)
           --proxy HOST:PORT[,priority=P][,weight=W][,capacity=C]
                                a proxy behind the gateway, IP address and port; repeat for each.
@@ -173,7 +180,8 @@ final class ServeCommand {
             }
             boolean tier2 = switch (a) {
                 case "--algorithm", "--max-dialogs", "--dialog-ttl", "--probe-interval" -> true;
-                case "--proxy", "--dead-proxy-dialogs", "--srv", "--dns", "--srv-refresh", "--max-proxies" ->
+                case "--proxy", "--dead-proxy-dialogs", "--srv", "--dns", "--srv-refresh", "--max-proxies",
+                     "--agent-port", "--tls-cert", "--tls-key", "--trust" ->
                     !demo; // the demo's proxies are its own, never down
                 default -> false;
             };

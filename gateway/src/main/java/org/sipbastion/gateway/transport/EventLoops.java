@@ -37,6 +37,18 @@ public final class EventLoops {
         return nativeEpoll() ? EpollDatagramChannel.class : NioDatagramChannel.class;
     }
 
+    /** TCP listeners (the control plane's TLS). */
+    public static Class<? extends io.netty.channel.socket.ServerSocketChannel> serverChannel() {
+        return nativeEpoll() ? io.netty.channel.epoll.EpollServerSocketChannel.class
+            : io.netty.channel.socket.nio.NioServerSocketChannel.class;
+    }
+
+    /** TCP connections we open (the gateway's subscriptions to agents). */
+    public static Class<? extends io.netty.channel.socket.SocketChannel> socketChannel() {
+        return nativeEpoll() ? io.netty.channel.epoll.EpollSocketChannel.class
+            : io.netty.channel.socket.nio.NioSocketChannel.class;
+    }
+
     public static String describe() {
         return nativeEpoll() ? "epoll" : "nio (" + Epoll.unavailabilityCause() + ")";
     }

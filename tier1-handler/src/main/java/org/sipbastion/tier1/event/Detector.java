@@ -37,7 +37,13 @@ public enum Detector {
      * Not a detector of traffic: the proxy farm. Every proxy was overloaded (new calls went to the
      * least overloaded), or none was usable (new requests answered 503).
      */
-    PROXIES;
+    PROXIES,
+    /**
+     * Not a detector of traffic: the control plane. A proxy's workload report was refused (unsigned,
+     * altered, untrusted or expired signer, replayed, out of order, stale) or its agent cannot be
+     * reached (TLS handshake refused, connection lost).
+     */
+    WORKLOAD;
 
     private final String label = name().toLowerCase(java.util.Locale.ROOT);
 
