@@ -203,8 +203,12 @@ public final class Gateway implements AutoCloseable {
                     throw new IllegalStateException("cannot make the TLS context for the agents: " + e.getMessage(), e);
                 }
                 gateway.workload = subscriber;
-                reports.tls().expiryWarnings(java.time.Instant.now())
-                    .forEach(w -> System.err.println("bastion: warning: " + w));
+                // Certificates about to expire: an alarm at start and each day after, until renewed.
+                Runnable expiry = () -> reports.tls().expiryWarnings(java.time.Instant.now()).forEach(w ->
+                    sink.alarm(new org.sipbastion.tier1.event.Alarm(System.nanoTime(), org.sipbastion.tier1.event.Detector.WORKLOAD,
+                        "certificate: " + w + "; renew it before the agents' subscriptions fail", List.of())));
+                expiry.run();
+                ch.eventLoop().scheduleAtFixedRate(expiry, 1, 1, TimeUnit.DAYS);
                 ch.eventLoop().submit(() -> {
                     subscriber.follow(farm.addresses());
                     ch.attr(ROSTER).get().follow(subscriber::follow);
@@ -362,9 +366,12 @@ public final class Gateway implements AutoCloseable {
 
                 @Override
                 public void replaced(int proxy) {
-                    health.forget(proxy);
+                    health.forget(proxy, clock.getAsLong());
                 }
             });
+        if (config.balancing().workload() != null) {
+            health.expectReports(clock.getAsLong()); // NOTIFY freshness: a proxy whose agent falls silent is down
+        }
         ProxyRoster roster = p.channel().attr(ROSTER).get();
         if (roster != null) {
             roster.follow(prober::know);

@@ -40,7 +40,7 @@ public final class ProxyProber extends ChannelInboundHandlerAdapter {
         default void missed(int proxy, long now) {
         }
 
-        /** Index {@code proxy} now names another proxy (discovery reused its slot). */
+        /** Index {@code proxy} names a proxy new to the prober (at the start, or discovery added or reused the slot). */
         default void replaced(int proxy) {
         }
     }
@@ -101,7 +101,7 @@ public final class ProxyProber extends ChannelInboundHandlerAdapter {
                 at[i] = sentAt[i];
                 seqs[i] = sentSeq[i];
                 waiting[i] = pending[i];
-            } else if (i < this.proxies.size()) {
+            } else {
                 listener.replaced(i);
             }
         }

@@ -122,6 +122,42 @@ class WorkloadAgentTest {
         }
     }
 
+    /** NOTIFY freshness: the proxy answers its probes, but once its agent is gone it is down. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aProxyWhoseAgentFallsSilentIsTakenDown() throws Exception {
+        Path pki = dir.resolve("pki");
+        PkiDirectory.init(pki, Map.of("gateway", List.of("127.0.0.1"), "agent", List.of("127.0.0.1")), Instant.now());
+        int port = FreePorts.tcp();
+        io.netty.channel.EventLoopGroup group = org.sipbastion.gateway.transport.EventLoops.group(1);
+        try (org.sipbastion.gateway.demo.DemoProxy proxy = org.sipbastion.gateway.demo.DemoProxy.start("p1", group,
+                new InetSocketAddress("127.0.0.1", FreePorts.udp()))) {
+            List<InetSocketAddress> proxies = List.of(proxy.address());
+            GatewayConfig c = new GatewayConfig(new InetSocketAddress("127.0.0.1", 0), null, proxies, MacKeyRing.random(),
+                Limits.DEFAULT);
+            TlsMaterial tls = TlsMaterial.load(pki.resolve("gateway.crt"), pki.resolve("gateway.key"), pki.resolve("ca.crt"));
+            try (Gateway gw = Gateway.start(c.withBalancing(GatewayConfig.Balancing.of(proxies).withProbeIntervalMillis(500)
+                    .withWorkload(new GatewayConfig.Workload(port, tls))))) {
+                WorkloadAgent agent = WorkloadAgent.start(agent(pki, port, null, "pid = " + ProcessHandle.current().pid()),
+                    System.err);
+                try {
+                    waitFor(() -> gw.counters().workloadReports.sum() >= 2, "reports: " + gw.counters().summary());
+                } finally {
+                    agent.close();
+                }
+                long silentAt = System.nanoTime();
+                waitFor(() -> gw.counters().proxiesDown.sum() == 1, 25, "down: " + gw.counters().summary());
+                double after = (System.nanoTime() - silentAt) / 1e9;
+                System.out.printf("proxy down %.1f s after its agent stopped (probes every 0.5 s, all answered)%n", after);
+                assertTrue(after > 14 && after < 18, "about 15 s after the last report: " + after);
+                assertTrue(gw.proxySummaries().get(0).contains("state=down"), gw.proxySummaries().toString());
+                assertEquals(0, gw.counters().probesMissed.sum(), "the probes were all answered");
+            }
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void anUnreadableProxyStopsTheStartWithItsReason() throws Exception {
         Path pki = dir.resolve("pki");
@@ -132,10 +168,14 @@ class WorkloadAgentTest {
     }
 
     private static void waitFor(BooleanSupplier done, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
+        waitFor(done, 10, what);
+    }
+
+    private static void waitFor(BooleanSupplier done, int seconds, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 10 s: " + what);
+                throw new AssertionError("not within " + seconds + " s: " + what);
             }
             Thread.sleep(20);
         }

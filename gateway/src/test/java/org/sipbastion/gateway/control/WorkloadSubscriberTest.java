@@ -226,11 +226,13 @@ class WorkloadSubscriberTest {
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void tlsRefusesAnAgentFromAnotherCaOrForAnotherHost() throws Exception {
+    void tlsRefusesAnAgentFromAnotherCaForAnotherHostOrExpired() throws Exception {
         CertificateAuthority other = CertificateAuthority.create("other", Duration.ofDays(3650), NOW);
         CertificateAuthority.Issued foreign = other.issue("agent", List.of("127.0.0.1"), Duration.ofDays(30), NOW);
         CertificateAuthority.Issued elsewhere = ca.issue("agent", List.of("192.0.2.50"), Duration.ofDays(30), NOW);
-        for (CertificateAuthority.Issued id : List.of(foreign, elsewhere)) {
+        CertificateAuthority.Issued expired = ca.issue("agent", List.of("127.0.0.1"), Duration.ofDays(1),
+            NOW.minus(Duration.ofDays(3)));
+        for (CertificateAuthority.Issued id : List.of(foreign, elsewhere, expired)) {
             TlsMaterial agentTls = new TlsMaterial(List.of(id.certificate()), id.key(), new TrustAnchors(List.of(ca.certificate())));
             try (HandAgent agent = new HandAgent(jdkContext(agentTls));
                  Gateway gw = gateway(agent.port(), material(gatewayCert, ca))) {

@@ -40,8 +40,9 @@ public enum Detector {
     PROXIES,
     /**
      * Not a detector of traffic: the control plane. A proxy's workload report was refused (unsigned,
-     * altered, untrusted or expired signer, replayed, out of order, stale) or its agent cannot be
-     * reached (TLS handshake refused, connection lost).
+     * altered, untrusted or expired signer, replayed, out of order, stale), its agent cannot be
+     * reached (TLS handshake refused, connection lost), or a certificate of the gateway's control
+     * plane expires within 30 days.
      */
     WORKLOAD;
 

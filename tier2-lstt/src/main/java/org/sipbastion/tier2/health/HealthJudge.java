@@ -19,10 +19,13 @@ import org.sipbastion.tier2.pool.ProxyState;
  *       is for the balancer's measures and the call-through probe, not for OPTIONS to judge).</li>
  *   <li>Failing calls hasten it: {@code missesToDown} timeouts or 503s of calls since the first
  *       miss, with at least one probe missed and no call answered, are as good as the misses.</li>
- *   <li>Up again after {@code answersToUp} probes in a row answered (not 503); it then takes new
- *       calls with its ramp-up.</li>
+ *   <li>When workload reports are expected ({@link #expectReports}), a proxy whose agent has sent
+ *       no valid report for {@link ProxyPool#WORKLOAD_MAX_AGE_NANOS} (three periods) is down
+ *       whatever its probes say: its load is unknown, and an agent that cannot report may sit on a
+ *       host in trouble. Judged at each probe round.</li>
+ *   <li>Up again after {@code answersToUp} probes in a row answered (not 503), and, when reports
+ *       are expected, a fresh one; it then takes new calls with its ramp-up.</li>
  * </ol>
- * Workload reports (NOTIFY freshness) are not judged here yet.
  *
  * <p>Fixed arrays per proxy index, grown when the pool grows; not thread-safe: the event loop that
  * owns the pool.
@@ -41,6 +44,9 @@ public final class HealthJudge {
     private int[] answers = new int[0];
     private long[] firstMissAt = new long[0];
     private long[] failuresAtFirstMiss = new long[0];
+    /** Since when reports are expected of each proxy (Long.MIN_VALUE: not expected). */
+    private long[] expectedSince = new long[0];
+    private boolean reportsExpected;
 
     public HealthJudge(ProxyPool pool, int missesToDown, int answersToUp, Listener listener) {
         if (missesToDown < 1 || answersToUp < 1) {
@@ -61,6 +67,9 @@ public final class HealthJudge {
         grow(i);
         misses[i] = 0;
         answers[i]++;
+        if (silent(i, now)) {
+            return;
+        }
         if (pool.state(i) == ProxyState.DOWN && answers[i] >= answersToUp) {
             pool.setState(i, ProxyState.UP, now);
             listener.changed(i, ProxyState.UP, answers[i] + " OPTIONS answered in a row");
@@ -75,7 +84,7 @@ public final class HealthJudge {
             firstMissAt[i] = now;
             failuresAtFirstMiss[i] = pool.failures(i);
         }
-        if (pool.state(i) != ProxyState.UP) {
+        if (pool.state(i) != ProxyState.UP || silent(i, now)) {
             return;
         }
         long last = pool.lastAnswered(i);
@@ -90,11 +99,43 @@ public final class HealthJudge {
         }
     }
 
+    /**
+     * From {@code now} on, every proxy's agent is expected to report (the gateway subscribes to them):
+     * a proxy whose reports stop is down. Each proxy gets a full {@link ProxyPool#WORKLOAD_MAX_AGE_NANOS}
+     * from now (or from when it joined) for its first.
+     */
+    public void expectReports(long now) {
+        reportsExpected = true;
+        grow(pool.slots() - 1);
+        java.util.Arrays.fill(expectedSince, now);
+    }
+
+    /**
+     * Whether proxy {@code i}'s agent has been silent too long (no valid report for the freshness
+     * window, counted from when reports were first expected of it); if so, and it is up, it goes down.
+     */
+    private boolean silent(int i, long now) {
+        if (!reportsExpected) {
+            return false;
+        }
+        long at = pool.reportedAt(i);
+        long since = at == Long.MIN_VALUE ? expectedSince[i] : Math.max(at, expectedSince[i]);
+        if (now - since <= ProxyPool.WORKLOAD_MAX_AGE_NANOS) {
+            return false;
+        }
+        if (pool.state(i) == ProxyState.UP) {
+            pool.setState(i, ProxyState.DOWN, now);
+            listener.changed(i, ProxyState.DOWN, "no valid workload report for " + (now - since) / 1_000_000_000L + " s");
+        }
+        return true;
+    }
+
     /** Proxy {@code i} is a new one in a reused slot: nothing judged of the last one carries over. */
-    public void forget(int i) {
+    public void forget(int i, long now) {
         grow(i);
         misses[i] = 0;
         answers[i] = 0;
+        expectedSince[i] = now;
     }
 
     private void grow(int i) {
@@ -104,6 +145,7 @@ public final class HealthJudge {
             answers = java.util.Arrays.copyOf(answers, n);
             firstMissAt = java.util.Arrays.copyOf(firstMissAt, n);
             failuresAtFirstMiss = java.util.Arrays.copyOf(failuresAtFirstMiss, n);
+            expectedSince = java.util.Arrays.copyOf(expectedSince, n);
         }
     }
 

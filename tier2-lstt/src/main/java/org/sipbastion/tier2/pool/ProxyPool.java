@@ -417,6 +417,11 @@ public final class ProxyPool {
         reportedAt[i] = now;
     }
 
+    /** When proxy {@code i}'s last report arrived; Long.MIN_VALUE if none did. */
+    public long reportedAt(int i) {
+        return reports[i] == null ? Long.MIN_VALUE : reportedAt[i];
+    }
+
     /** Proxy {@code i}'s last report if it is younger than {@link #WORKLOAD_MAX_AGE_NANOS}, else null. */
     public org.sipbastion.tier2.workload.WorkloadReport workload(int i, long now) {
         org.sipbastion.tier2.workload.WorkloadReport r = reports[i];

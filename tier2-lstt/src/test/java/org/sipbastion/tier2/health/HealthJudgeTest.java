@@ -101,4 +101,32 @@ class HealthJudgeTest {
         }
         assertEquals(ProxyState.DRAINING, pool.state(0));
     }
+
+    @Test
+    void aSilentAgentTakesItsProxyDownAndAFreshReportBringsItBack() {
+        judge.expectReports(now);
+        org.sipbastion.tier2.workload.WorkloadReport report = new org.sipbastion.tier2.workload.WorkloadReport(
+            "a", 1, 1, 1, 0.2, 0.2, 0, 0, 1, -1);
+        for (int k = 0; k < 14; k++) {
+            tick();
+            judge.answered(0, 200, now);
+        }
+        assertEquals(ProxyState.UP, pool.state(0), "14 s without a report: within the first window");
+        pool.reported(1, report, now); // proxy 1's agent reports, proxy 0's never does
+        tick();
+        tick();
+        judge.answered(0, 200, now);
+        judge.answered(1, 200, now);
+        assertEquals(ProxyState.DOWN, pool.state(0));
+        assertTrue(changes.get(0).startsWith("0 DOWN: no valid workload report for 16 s"), changes.toString());
+        assertEquals(ProxyState.UP, pool.state(1));
+
+        tick();
+        judge.answered(0, 200, now);
+        judge.answered(0, 200, now);
+        assertEquals(ProxyState.DOWN, pool.state(0), "probes alone do not bring it back");
+        pool.reported(0, report, now);
+        judge.answered(0, 200, now);
+        assertEquals(ProxyState.UP, pool.state(0), "a fresh report and answered probes do");
+    }
 }
