@@ -444,6 +444,63 @@ public final class Gateway implements AutoCloseable {
             r.sessions());
     }
 
+    /**
+     * An operator's command from the admin socket ({@code bastion proxies}), as {@code user}:
+     * {@code proxies}, {@code drain ADDR:PORT}, {@code undrain ADDR:PORT}. Returns the answer's lines;
+     * a refusal starts with "error:". Each change is logged with who made it.
+     */
+    public String admin(String line, String user) {
+        String[] w = line.trim().split("\\s+");
+        try {
+            return switch (w[0]) {
+                case "proxies", "list" -> String.join("\n", proxySummaries()) + "\n";
+                case "drain", "undrain" -> w.length == 2 ? onLoop(() -> drain(w[1], w[0].equals("drain"), user))
+                    : "error: " + w[0] + " ADDR:PORT\n";
+                case "help", "" -> "commands: proxies | drain ADDR:PORT | undrain ADDR:PORT\n";
+                default -> "error: unknown command " + w[0] + " (proxies, drain, undrain)\n";
+            };
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "error: interrupted\n";
+        }
+    }
+
+    /** Drains or undrains the proxy named {@code name} (as the proxy lines name it); on the loop. */
+    private String drain(String name, boolean drain, String user) {
+        ProxyFarm farm = channel.pipeline().get(ProxyFeedback.class).farm();
+        for (int i = 0; i < farm.addresses().size(); i++) {
+            if (!ProxyFarm.name(farm.address(i)).equals(name)) {
+                continue;
+            }
+            org.sipbastion.tier2.pool.ProxyPool pool = farm.pool();
+            org.sipbastion.tier2.pool.ProxyState state = pool.state(i);
+            if (pool.removed(i)) {
+                return "error: " + name + " is no longer in DNS: it drains until its dialogs end\n";
+            }
+            if (drain) {
+                if (state == org.sipbastion.tier2.pool.ProxyState.DRAINING) {
+                    return "ok: " + name + " is already draining\n";
+                }
+                pool.setState(i, org.sipbastion.tier2.pool.ProxyState.DRAINING, System.nanoTime());
+                System.err.println("bastion: proxy " + name + " drained by " + user + " (admin socket; was "
+                    + state.name().toLowerCase(java.util.Locale.ROOT) + "): no new calls, its " + pool.activeDialogs(i)
+                    + " active dialogs finish there");
+                return "ok: " + name + " draining: no new calls; its " + pool.activeDialogs(i) + " active dialogs finish there\n";
+            }
+            if (state == org.sipbastion.tier2.pool.ProxyState.UP) {
+                return "ok: " + name + " is already up\n";
+            }
+            if (state == org.sipbastion.tier2.pool.ProxyState.DOWN) {
+                return "error: " + name + " is down: health brings it back once it answers\n";
+            }
+            pool.setState(i, org.sipbastion.tier2.pool.ProxyState.UP, System.nanoTime());
+            System.err.println("bastion: proxy " + name + " undrained by " + user + " (admin socket): takes new calls, ramping up");
+            return "ok: " + name + " up: takes new calls again, ramping up\n";
+        }
+        return "error: no proxy " + name + " (proxies: " + String.join(", ", farm.addresses().stream().map(ProxyFarm::name).toList())
+            + ")\n";
+    }
+
     /** Rows of tier 2's dialog table in state {@code s} (read on the event loop). */
     public long dialogCount(DialogState s) throws InterruptedException {
         return onLoop(() -> channel.pipeline().get(ProxyFeedback.class).farm().dialogs().count(s));

@@ -25,6 +25,7 @@ public final class Main {
           replay  run the parser and tier 1 over capture files (pcap, pcapng)
           pki     make a CA and the certificates of gateway, agents and console (pki init DIR)
           agent   report a proxy's load to the gateways that subscribe (agent --config FILE)
+          proxies list a running gateway's proxies; drain or undrain one (proxies drain ADDR:PORT)
           simulate  compare the balancing algorithms in a discrete-event simulation
                   (from a source checkout: ./bastion simulate [--json] [--quick]; docs/balancing.md)
 
@@ -52,6 +53,7 @@ public final class Main {
                 case "replay" -> new ReplayCommand(out, err).run(rest);
                 case "pki" -> new PkiCommand(out, err).run(rest);
                 case "agent" -> new AgentCommand(out, err).run(rest);
+                case "proxies" -> new ProxiesCommand(out, err).run(rest);
                 case "demo" -> new ServeCommand(out, err, true).run(rest);
                 case "run" -> new ServeCommand(out, err, false).run(rest);
                 case "simulate" -> {

@@ -13,6 +13,7 @@ import org.sipbastion.crypto.mac.MacKeyRing;
 import org.sipbastion.gateway.state.KeyFile;
 import org.sipbastion.gateway.Gateway;
 import org.sipbastion.gateway.GatewayConfig;
+import org.sipbastion.gateway.admin.AdminSocket;
 import org.sipbastion.gateway.discovery.ProxyDiscovery;
 import org.sipbastion.tier2.discovery.SrvResolver;
 import org.sipbastion.gateway.demo.DemoProxy;
@@ -29,6 +30,9 @@ import org.sipbastion.tier1.rules.RulesException;
  * while they change, and stop cleanly on Ctrl-C or SIGTERM.
  */
 final class ServeCommand {
+    /** --admin-socket, or null: STATE_DIR/admin.sock with a state directory, none without. */
+    private Path adminSocket;
+    private AdminSocket admin;
     private static final String DEMO_HELP = """
         Usage: bastion demo [--port PORT] [--proxy-port PORT] [--rules PATH] [--state-dir DIR] [--events FILE]
                             [--drop-pcap FILE] [--algorithm NAME] [--max-dialogs N] [--dialog-ttl SECONDS]
@@ -52,6 +56,8 @@ final class ServeCommand {
           --topology-hiding on|off  seal the proxies' Via, Record-Route, Contact (default on)
           --dialog-ttl S      a confirmed dialog nothing refreshes is forgotten after S seconds
                               (default 43200)
+          --admin-socket PATH where bastion proxies reaches this gateway (default STATE_DIR/admin.sock
+                              with --state-dir, else none)
 
         Exit codes: 0 stopped normally, 1 could not start (e.g. port in use), 2 usage error.
         """;
@@ -99,6 +105,9 @@ final class ServeCommand {
                                default.rules, built in); reloaded on change and on SIGHUP, a bad
                                set refused with an alarm and the running one kept
           --state-dir DIR      keep tier 1's learned baseline here across restarts (default: nowhere)
+          --admin-socket PATH  where bastion proxies reaches this gateway to list, drain and undrain
+                               proxies (a Unix socket, mode 0600; default STATE_DIR/admin.sock with
+                               --state-dir, else none)
           --events FILE        write tier 1's drops and alarms to FILE as JSON lines, rotated at
                                64 MiB with 5 old files kept (default: alarms on standard error only)
           --drop-pcap FILE     keep samples of dropped datagrams in FILE (pcap; the first of each
@@ -195,6 +204,7 @@ final class ServeCommand {
                 case "run--advertise" -> advertise = value;
                 case "demo--rules", "run--rules" -> rulePaths.add(Path.of(value));
                 case "demo--state-dir", "run--state-dir" -> stateDir = Path.of(value);
+                case "demo--admin-socket", "run--admin-socket" -> adminSocket = Path.of(value);
                 case "demo--events", "run--events" -> events = Path.of(value);
                 case "demo--drop-pcap", "run--drop-pcap" -> dropPcap = Path.of(value);
                 case "run--nft-set" -> nftSet = value;
@@ -262,6 +272,15 @@ final class ServeCommand {
             GatewayConfig config = new GatewayConfig(listen, advertise, balancing.proxies(), keys, Limits.DEFAULT, rules,
                 rulePaths, stateDir, events, dropPcap, nftSet, balancing.build(), domains, forwarding);
             gateway = startOrExplain(() -> Gateway.start(config), listen);
+            Path adminPath = adminSocket != null ? adminSocket : stateDir != null ? stateDir.resolve("admin.sock") : null;
+            if (adminPath != null) {
+                Gateway g = gateway;
+                try {
+                    admin = AdminSocket.open(adminPath, g::admin, err);
+                } catch (java.io.IOException e) {
+                    throw new StartFailure("cannot open the admin socket " + adminPath + ": " + e.getMessage(), e);
+                }
+            }
             printBanner(gateway, demoProxies);
             awaitShutdown(gateway, demoProxies);
             return Main.OK;
@@ -271,6 +290,9 @@ final class ServeCommand {
         } catch (IllegalArgumentException e) {
             throw new Main.UsageException(e.getMessage());
         } finally {
+            if (admin != null) {
+                admin.close();
+            }
             if (gateway != null) {
                 gateway.close();
             }
@@ -313,6 +335,9 @@ final class ServeCommand {
         out.println(gateway.config().forwarding().hideTopology()
             ? "  topology hiding on (clients see only this gateway's Via, Record-Route and Contact)"
             : "  topology hiding off: clients see the proxies' Via and Record-Route entries");
+        if (admin != null) {
+            out.println("  admin socket " + admin.path() + " (bastion proxies --admin-socket " + admin.path() + ")");
+        }
         out.println("  new calls by " + b.algorithm().configName + "; dialog table of " + b.maxDialogs() + " rows"
             + (gateway.config().stateDir() == null ? " in memory" : " in " + gateway.config().stateDir().resolve(Gateway.DIALOG_FILE)));
         Rules r = gateway.config().rules();
