@@ -417,7 +417,7 @@ public final class Gateway implements AutoCloseable {
      * "ADDRESS state=S priority=P weight=W stt=MEAN ms (N) calls=C active=A", state up, draining or
      * down (draining also when DNS no longer lists it), stt "unknown" before a BYE was measured; calls
      * counts the new transactions sent to it, active its dialogs now; then, while its agent's last
-     * report is fresh, "cpu=C memory=M sessions=S".
+     * report is fresh, "cpu=C memory=M sessions=S tps=T".
      */
     public List<String> proxySummaries() throws InterruptedException {
         return onLoop(() -> {
@@ -440,8 +440,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     private static String workload(org.sipbastion.tier2.workload.WorkloadReport r) {
-        return r == null ? "" : String.format(java.util.Locale.ROOT, " cpu=%.2f memory=%.2f sessions=%d", r.cpu(), r.memory(),
-            r.sessions());
+        return r == null ? "" : String.format(java.util.Locale.ROOT, " cpu=%.2f memory=%.2f sessions=%d tps=%.1f", r.cpu(),
+            r.memory(), r.sessions(), r.tps());
     }
 
     /**

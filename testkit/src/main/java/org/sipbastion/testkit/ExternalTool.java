@@ -23,6 +23,7 @@ public final class ExternalTool {
     private static final Map<String, String> APT_PACKAGES = Map.of(
             "sipp", "sip-tester",
             "kamailio", "kamailio",
+            "kamcmd", "kamailio",
             "nft", "nftables",
             "dnsmasq", "dnsmasq-base");
 

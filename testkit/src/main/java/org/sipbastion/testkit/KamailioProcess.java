@@ -57,6 +57,13 @@ public final class KamailioProcess extends SipPeer {
 
     private final String tag;
 
+    private Path controlSocket;
+
+    /** The ctl module's binrpc socket ({@code kamcmd -s unix:PATH}), for proxies; null for the other roles. */
+    public Path controlSocket() {
+        return controlSocket;
+    }
+
     private KamailioProcess(String tag, String host, int port, Path runDir, ManagedProcess process) {
         super(host, port, runDir, process);
         this.tag = tag;
@@ -213,6 +220,9 @@ public final class KamailioProcess extends SipPeer {
             if (nextHop != null) {
                 values.put("NEXT_HOP", nextHop);
             }
+            // A unix socket path must fit in 108 bytes: /tmp, not the (possibly deep) run directory.
+            Path ctl = Path.of("/tmp", "bastion-kam-" + ProcessHandle.current().pid() + "-" + tag + "-" + listenPort + ".ctl");
+            values.put("CTL_SOCKET", ctl.toString());
             if (role == Role.REGISTRAR) {
                 if (dmqPeer == null || port == 0) {
                     throw new IllegalStateException("a registrar needs listen(host, port) and dmqPeer(host, port)");
@@ -247,7 +257,9 @@ public final class KamailioProcess extends SipPeer {
                 process.close();
                 throw e;
             }
-            return new KamailioProcess(tag, host, listenPort, dir, process);
+            KamailioProcess k = new KamailioProcess(tag, host, listenPort, dir, process);
+            k.controlSocket = role == Role.PROXY ? ctl : null;
+            return k;
         }
     }
 

@@ -27,15 +27,17 @@ import java.util.Set;
  * cpu_alarm = 0.8                 a NOTIFY at once when the CPU share crosses this (either way)
  * memory_alarm = 0.9              the same for memory
  * subscribers = gw1.example.net   names a subscriber's certificate must carry (any of); empty: any trusted
+ * kamailio_ctl = unix:/run/kamailio/kamailio_ctl   Kamailio's ctl socket: tps and sessions from its statistics
+ * kamcmd = /usr/sbin/kamcmd       the program that reads them
  * </pre>
  *
  * Every problem is reported as FILE:LINE: message, all of them at once.
  */
 public record AgentConfig(InetSocketAddress listen, String name, Path certificate, Path key, Path trust,
                           Path cgroup, String process, long pid, long periodMillis, long maxSessions, double cpuAlarm,
-                          double memoryAlarm, List<String> subscribers) {
+                          double memoryAlarm, List<String> subscribers, String kamailioCtl, String kamcmd) {
     private static final Set<String> KEYS = Set.of("listen", "name", "certificate", "key", "trust", "cgroup", "process",
-        "pid", "period", "max_sessions", "cpu_alarm", "memory_alarm", "subscribers");
+        "pid", "period", "max_sessions", "cpu_alarm", "memory_alarm", "subscribers", "kamailio_ctl", "kamcmd");
 
     /** What is wrong with a configuration file: every problem, each as FILE:LINE: message. */
     public static final class Invalid extends Exception {
@@ -110,7 +112,7 @@ public record AgentConfig(InetSocketAddress listen, String name, Path certificat
             throw new Invalid(problems);
         }
         return new AgentConfig(listen, name, certificate, key, trust, cgroup, process, pid, period, maxSessions, cpuAlarm,
-            memoryAlarm, subscribers);
+            memoryAlarm, subscribers, values.get("kamailio_ctl"), values.getOrDefault("kamcmd", "/usr/sbin/kamcmd"));
     }
 
     private record Parser(Path file, Map<String, String> values, Map<String, Integer> at, List<String> problems) {

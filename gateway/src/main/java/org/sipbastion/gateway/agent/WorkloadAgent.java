@@ -49,6 +49,10 @@ public final class WorkloadAgent implements AutoCloseable {
     private final AgentConfig config;
     private final TlsMaterial tls;
     private final ProxyLoad load;
+    /** Kamailio's own statistics (tps, sessions); null when not configured. */
+    private final KamailioStats stats;
+    private KamailioStats.Reading lastStats = new KamailioStats.Reading(0, 0);
+    private String statsProblem;
     private final PrintStream log;
     private final EventLoopGroup group;
     private final Channel server;
@@ -66,6 +70,7 @@ public final class WorkloadAgent implements AutoCloseable {
         this.config = config;
         this.tls = tls;
         this.load = load;
+        this.stats = config.kamailioCtl() == null ? null : new KamailioStats(config.kamcmd(), config.kamailioCtl());
         this.log = log;
         this.group = EventLoops.group(1);
         SslContext ssl = tls.server();
@@ -139,6 +144,7 @@ public final class WorkloadAgent implements AutoCloseable {
             return false;
         }
         last = s;
+        readStats();
         lastBody = signedReport();
         boolean cpu = s.cpu() >= config.cpuAlarm();
         boolean memory = s.memory() >= config.memoryAlarm();
@@ -156,6 +162,26 @@ public final class WorkloadAgent implements AutoCloseable {
         return false;
     }
 
+    /** Kamailio's tps and sessions, when configured; a failure is said once, and reported as zeros. */
+    private void readStats() {
+        if (stats == null) {
+            return;
+        }
+        try {
+            lastStats = stats.read(System.nanoTime());
+            if (statsProblem != null) {
+                log.println("bastion agent: Kamailio's statistics readable again");
+                statsProblem = null;
+            }
+        } catch (IOException e) {
+            lastStats = new KamailioStats.Reading(0, 0);
+            if (!e.getMessage().equals(statsProblem)) {
+                log.println("bastion agent: cannot read Kamailio's statistics: " + e.getMessage() + " (reporting tps and sessions as 0)");
+                statsProblem = e.getMessage();
+            }
+        }
+    }
+
     /**
      * The last sample as a new report (its own sequence number), signed. Each report goes once to
      * each subscriber: a subscription made or refreshed gets a report of its own, not a copy of
@@ -163,7 +189,7 @@ public final class WorkloadAgent implements AutoCloseable {
      */
     private byte[] signedReport() {
         WorkloadReport r = new WorkloadReport(config.name(), boot, ++seq, System.currentTimeMillis(), last.cpu(),
-            last.memory(), 0, config.maxSessions(), 0, -1);
+            last.memory(), lastStats.sessions(), config.maxSessions(), lastStats.tps(), -1);
         return SignedBody.sign(r.encode(), tls.key(), tls.chain());
     }
 

@@ -63,8 +63,8 @@ class WorkloadSteeringTest {
                  .cpuQuota(q1).nextHop(uas.host(), uas.port()).start();
              KamailioProcess k2 = KamailioProcess.proxy("k2").runDir(dir).listen("127.0.0.3", FreePorts.udp())
                  .cpuQuota(q2).nextHop(uas.host(), uas.port()).start();
-             WorkloadAgent a1 = WorkloadAgent.start(agentConfig(dir, pki, "k1", "127.0.0.2", agentPort, q1), System.err);
-             WorkloadAgent a2 = WorkloadAgent.start(agentConfig(dir, pki, "k2", "127.0.0.3", agentPort, q2), System.err)) {
+             WorkloadAgent a1 = WorkloadAgent.start(agentConfig(dir, pki, "k1", "127.0.0.2", agentPort, q1, k1.controlSocket()), System.err);
+             WorkloadAgent a2 = WorkloadAgent.start(agentConfig(dir, pki, "k2", "127.0.0.3", agentPort, q2, k2.controlSocket()), System.err)) {
             List<InetSocketAddress> proxies = List.of(new InetSocketAddress(k1.host(), k1.port()),
                 new InetSocketAddress(k2.host(), k2.port()));
             GatewayConfig config = new GatewayConfig(new InetSocketAddress("127.0.0.1", 0), null, proxies,
@@ -104,7 +104,7 @@ class WorkloadSteeringTest {
         }
     }
 
-    private static AgentConfig agentConfig(Path dir, Path pki, String name, String host, int port, CpuQuota q)
+    private static AgentConfig agentConfig(Path dir, Path pki, String name, String host, int port, CpuQuota q, Path ctl)
             throws Exception {
         Path file = dir.resolve("agent-" + name + ".conf");
         Files.writeString(file, "# agent beside " + name + "\n"
@@ -115,7 +115,9 @@ class WorkloadSteeringTest {
             + "trust = " + pki.resolve("ca.crt") + "\n"
             + "cgroup = " + q.dir() + "\n"
             + "period = " + PERIOD_MILLIS / 1000.0 + "\n"
-            + "subscribers = 127.0.0.1\n");
+            + "subscribers = 127.0.0.1\n"
+            + "kamailio_ctl = unix:" + ctl + "\n"
+            + "kamcmd = " + ExternalTool.require("kamcmd") + "\n");
         return AgentConfig.load(file);
     }
 
