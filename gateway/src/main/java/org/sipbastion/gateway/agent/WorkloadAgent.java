@@ -197,13 +197,13 @@ public final class WorkloadAgent implements AutoCloseable {
         long left = Math.max(0, (s.expiresAt - System.nanoTime()) / 1_000_000_000L);
         InetSocketAddress local = (InetSocketAddress) s.channel.localAddress();
         String head = "NOTIFY " + s.remoteUri + " SIP/2.0\r\n"
-            + "Via: SIP/2.0/TLS " + hostPort(local) + ";branch=z9hG4bK" + ControlMessages.token() + "\r\n"
+            + "Via: SIP/2.0/TLS " + ControlMessages.hostPort(local) + ";branch=z9hG4bK" + ControlMessages.token() + "\r\n"
             + "Max-Forwards: 70\r\n"
-            + "From: <sip:agent@" + hostPort(local) + ">;tag=" + s.localTag + "\r\n"
+            + "From: <sip:agent@" + ControlMessages.hostPort(local) + ">;tag=" + s.localTag + "\r\n"
             + "To: " + s.remoteFrom + "\r\n"
             + "Call-ID: " + s.callId + "\r\n"
             + "CSeq: " + (++s.cseq) + " NOTIFY\r\n"
-            + "Contact: <sip:agent@" + hostPort(local) + ";transport=tls>\r\n"
+            + "Contact: <sip:agent@" + ControlMessages.hostPort(local) + ";transport=tls>\r\n"
             + "Event: " + ControlMessages.EVENT + "\r\n"
             + "Subscription-State: " + (terminated != null ? terminated : "active;expires=" + left) + "\r\n"
             + (lastBody != null && terminated == null ? "Content-Type: " + SignedBody.CONTENT_TYPE + "\r\n" : "");
@@ -212,10 +212,6 @@ public final class WorkloadAgent implements AutoCloseable {
         notifies++;
     }
 
-    private static String hostPort(InetSocketAddress a) {
-        String h = a.getAddress().getHostAddress();
-        return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + a.getPort();
-    }
 
     @Override
     public void close() {
@@ -317,7 +313,7 @@ public final class WorkloadAgent implements AutoCloseable {
             }
             s.expiresAt = System.nanoTime() + expires * 1_000_000_000L;
             ctx.writeAndFlush(ControlMessages.response(m, 200, "OK", s.localTag, "Expires: " + expires + "\r\n"
-                + "Contact: <sip:agent@" + hostPort((InetSocketAddress) ctx.channel().localAddress()) + ";transport=tls>\r\n"));
+                + "Contact: <sip:agent@" + ControlMessages.hostPort((InetSocketAddress) ctx.channel().localAddress()) + ";transport=tls>\r\n"));
             if (expires == 0) {
                 sendNotify(s, "terminated;reason=timeout");
                 subscriptions.remove(s);
@@ -356,16 +352,8 @@ public final class WorkloadAgent implements AutoCloseable {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             // A failed handshake (wrong CA, plaintext on the TLS port) or a broken stream: that connection only.
-            log.println("bastion agent: connection from " + ctx.channel().remoteAddress() + " closed: " + rootMessage(cause));
+            log.println("bastion agent: connection from " + ctx.channel().remoteAddress() + " closed: " + ControlMessages.rootMessage(cause));
             ctx.close();
         }
-    }
-
-    static String rootMessage(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null && c.getCause() != c) {
-            c = c.getCause();
-        }
-        return c.getClass().getSimpleName() + ": " + c.getMessage();
     }
 }

@@ -69,6 +69,21 @@ public final class ControlMessages {
         return Range.present(range) ? m.string(range) : null;
     }
 
+    /** host:port as SIP writes it (IPv6 in brackets). */
+    public static String hostPort(java.net.InetSocketAddress a) {
+        String h = a.getAddress().getHostAddress();
+        return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + a.getPort();
+    }
+
+    /** The innermost cause of {@code t}, as a log line says it (a TLS failure is wrapped several times). */
+    public static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c.getClass().getSimpleName() + (c.getMessage() != null ? ": " + c.getMessage() : "");
+    }
+
     /** A fresh token for tags, branches and Call-IDs. */
     public static String token() {
         return Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE) + Long.toHexString(RANDOM.nextInt() & 0xfffffff);

@@ -174,7 +174,7 @@ public final class WorkloadSubscriber implements AutoCloseable {
             f.addListener(done -> {
                 connecting = false;
                 if (!done.isSuccess() && channel == f.channel()) {
-                    failed("cannot connect to its agent at " + ProxyFarm.name(agent) + ": " + rootMessage(done.cause()));
+                    failed("cannot connect to its agent at " + ProxyFarm.name(agent) + ": " + ControlMessages.rootMessage(done.cause()));
                 }
             });
         }
@@ -189,12 +189,12 @@ public final class WorkloadSubscriber implements AutoCloseable {
 
         void send(Channel ch, int expires) {
             InetSocketAddress local = (InetSocketAddress) ch.localAddress();
-            String me = hostPort(local);
-            String head = "SUBSCRIBE sip:agent@" + hostPort(agent) + ";transport=tls SIP/2.0\r\n"
+            String me = ControlMessages.hostPort(local);
+            String head = "SUBSCRIBE sip:agent@" + ControlMessages.hostPort(agent) + ";transport=tls SIP/2.0\r\n"
                 + "Via: SIP/2.0/TLS " + me + ";branch=z9hG4bK" + ControlMessages.token() + "\r\n"
                 + "Max-Forwards: 70\r\n"
                 + "From: <sip:gateway@" + me + ">;tag=" + fromTag + "\r\n"
-                + "To: <sip:agent@" + hostPort(agent) + ">" + (toTag != null ? ";tag=" + toTag : "") + "\r\n"
+                + "To: <sip:agent@" + ControlMessages.hostPort(agent) + ">" + (toTag != null ? ";tag=" + toTag : "") + "\r\n"
                 + "Call-ID: " + callId + "\r\n"
                 + "CSeq: " + (++cseq) + " SUBSCRIBE\r\n"
                 + "Contact: <sip:gateway@" + me + ";transport=tls>\r\n"
@@ -345,23 +345,10 @@ public final class WorkloadSubscriber implements AutoCloseable {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             // A refused handshake (an agent certificate from another CA, or naming another host), a broken stream.
             if (ctx.channel() == link.channel && !link.stopped) {
-                link.failed("TLS with its agent failed: " + rootMessage(cause));
+                link.failed("TLS with its agent failed: " + ControlMessages.rootMessage(cause));
             } else {
                 ctx.close();
             }
         }
-    }
-
-    private static String hostPort(InetSocketAddress a) {
-        String h = a.getAddress().getHostAddress();
-        return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + a.getPort();
-    }
-
-    static String rootMessage(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null && c.getCause() != c) {
-            c = c.getCause();
-        }
-        return c.getClass().getSimpleName() + (c.getMessage() != null ? ": " + c.getMessage() : "");
     }
 }
