@@ -30,6 +30,7 @@ import org.sipbastion.gateway.pipeline.RequestForwarder;
 import org.sipbastion.gateway.pipeline.ResponseRouter;
 import org.sipbastion.gateway.pipeline.ResponseVerifier;
 import org.sipbastion.gateway.pipeline.TopologyRestorer;
+import org.sipbastion.gateway.pipeline.CallProber;
 import org.sipbastion.gateway.pipeline.ProxyProber;
 import org.sipbastion.gateway.pipeline.FarmAlarms;
 import org.sipbastion.gateway.transport.SourceSender;
@@ -371,6 +372,27 @@ public final class Gateway implements AutoCloseable {
             });
         if (config.balancing().workload() != null) {
             health.expectReports(clock.getAsLong()); // NOTIFY freshness: a proxy whose agent falls silent is down
+        }
+        GatewayConfig.CallProbe calls = config.balancing().callProbe();
+        if (calls != null) {
+            CallProber callProber = new CallProber(config.proxies(), calls.target(), config.advertised() + ":" + local.getPort(),
+                calls.intervalMillis() * 1_000_000, config.keys(), clock, counters, new CallProber.Listener() {
+                    @Override
+                    public void passed(int proxy, long nanos, long now) {
+                        health.callProbed(proxy, true, null, now);
+                    }
+
+                    @Override
+                    public void failed(int proxy, String why, long now) {
+                        System.err.println("bastion: call-through probe of " + ProxyFarm.name(farm.address(proxy)) + " failed: " + why);
+                        health.callProbed(proxy, false, why, now);
+                    }
+                });
+            ProxyRoster calledRoster = p.channel().attr(ROSTER).get();
+            if (calledRoster != null) {
+                calledRoster.follow(callProber::know);
+            }
+            p.addAfter("tier1-policy", "call-prober", callProber);
         }
         ProxyRoster roster = p.channel().attr(ROSTER).get();
         if (roster != null) {

@@ -103,10 +103,11 @@ public record GatewayConfig(
      *                         proxies given are all there is
      * @param workload         where the proxies' agents listen and the TLS identity to subscribe with;
      *                         null: no workload reports
+     * @param callProbe        the call-through probe's test address-of-record and interval; null: none
      */
     public record Balancing(Algorithm algorithm, List<ProxySpec> specs, long maxDialogs, long dialogTtlSeconds,
                             ProxyFarm.DeadProxyDialogs deadProxyDialogs, long probeIntervalMillis, Discovery discovery,
-                            Workload workload) {
+                            Workload workload, CallProbe callProbe) {
         /** Rows by default: twice 100,000 concurrent calls, for the ended ones lingering beside them. */
         public static final long DEFAULT_MAX_DIALOGS = 200_000;
         /** Kamailio's dispatcher pings every 10 s; twice as often keeps a response time younger than LSTT's 60 s. */
@@ -122,44 +123,72 @@ public record GatewayConfig(
             if (probeIntervalMillis != 0 && probeIntervalMillis < 100) {
                 throw new IllegalArgumentException("the probe interval is 0 (no probes) or at least 100 ms");
             }
+            if (callProbe != null && probeIntervalMillis == 0) {
+                throw new IllegalArgumentException("the call-through probe feeds health, which needs OPTIONS probes"
+                    + " (a probe interval above 0)");
+            }
             specs = List.copyOf(specs);
         }
 
         /** LSTT over these proxies, all equal; the default table size and TTL; dialogs of a dead proxy rejected. */
         public static Balancing of(List<InetSocketAddress> proxies) {
             return new Balancing(Algorithm.LSTT, ProxyFarm.plainSpecs(proxies), DEFAULT_MAX_DIALOGS,
-                ProxyFarm.DEFAULT_TTL_MILLIS / 1000, ProxyFarm.DeadProxyDialogs.REJECT, DEFAULT_PROBE_INTERVAL_MILLIS, null, null);
+                ProxyFarm.DEFAULT_TTL_MILLIS / 1000, ProxyFarm.DeadProxyDialogs.REJECT, DEFAULT_PROBE_INTERVAL_MILLIS, null, null, null);
         }
 
         public Balancing withAlgorithm(Algorithm a) {
-            return new Balancing(a, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs, probeIntervalMillis, discovery, workload);
+            return new Balancing(a, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs, probeIntervalMillis, discovery, workload, callProbe);
         }
 
         public Balancing withMaxDialogs(long n) {
-            return new Balancing(algorithm, specs, n, dialogTtlSeconds, deadProxyDialogs, probeIntervalMillis, discovery, workload);
+            return new Balancing(algorithm, specs, n, dialogTtlSeconds, deadProxyDialogs, probeIntervalMillis, discovery, workload, callProbe);
         }
 
         public Balancing withDeadProxyDialogs(ProxyFarm.DeadProxyDialogs d) {
-            return new Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, d, probeIntervalMillis, discovery, workload);
+            return new Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, d, probeIntervalMillis, discovery, workload, callProbe);
         }
 
         public Balancing withProbeIntervalMillis(long millis) {
-            return new Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs, millis, discovery, workload);
+            return new Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs, millis, discovery, workload, callProbe);
         }
 
         public Balancing withDiscovery(Discovery d) {
             return new Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs, probeIntervalMillis, d,
-                workload);
+                workload, callProbe);
         }
 
         public Balancing withWorkload(Workload w) {
             return new Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs, probeIntervalMillis,
-                discovery, w);
+                discovery, w, callProbe);
+        }
+
+        public Balancing withCallProbe(CallProbe c) {
+            return new Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs, probeIntervalMillis,
+                discovery, workload, c);
         }
 
         /** Proxies the farm has room for: as many as given, or discovery's bound. */
         public int proxySlots() {
             return discovery == null ? specs.size() : Math.max(specs.size(), discovery.maxProxies());
+        }
+    }
+
+    /**
+     * The call-through probe: a whole call (INVITE, 200, ACK, BYE) through each proxy to
+     * {@code target}, a test address-of-record the proxies route to something that answers, every
+     * {@code intervalMillis}.
+     */
+    public record CallProbe(String target, long intervalMillis) {
+        public static final long DEFAULT_INTERVAL_MILLIS = 30_000;
+
+        public CallProbe {
+            if (target == null || !target.matches("sips?:[^\\s<>\"]+@[^\\s<>\"]+")) {
+                throw new IllegalArgumentException("the call-through probe's target is a SIP URI (sip:user@domain), not "
+                    + target);
+            }
+            if (intervalMillis < 1000) {
+                throw new IllegalArgumentException("the call-through probe's interval is at least 1 s");
+            }
         }
     }
 

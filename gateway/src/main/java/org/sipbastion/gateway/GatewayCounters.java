@@ -60,6 +60,11 @@ public final class GatewayCounters {
     public final LongAdder probesMissed = new LongAdder();
     /** Answers that look like our probes' but whose branch or sender does not check out (dropped). */
     public final LongAdder probesRefused = new LongAdder();
+    /** Call-through probes: calls sent, passed (INVITE and BYE answered 2xx), failed, and forged answers dropped. */
+    public final LongAdder callProbesSent = new LongAdder();
+    public final LongAdder callProbesPassed = new LongAdder();
+    public final LongAdder callProbesFailed = new LongAdder();
+    public final LongAdder callProbesRefused = new LongAdder();
     /** Transparent forwarding: datagrams that could not be sent with their sender's address. */
     public final LongAdder transparentSendFailures = new LongAdder();
     /** Messages from clients dropped because a topology seal in them did not open (altered or forged). */
@@ -99,7 +104,9 @@ public final class GatewayCounters {
             + " topology_unhidden=" + topologyUnhidden.sum() + " bad_seals=" + badSeals.sum()
             + " transparent_send_failures=" + transparentSendFailures.sum() + " probes_sent=" + probesSent.sum()
             + " probes_answered=" + probesAnswered.sum() + " probes_missed=" + probesMissed.sum()
-            + " probes_refused=" + probesRefused.sum() + " dns_lookups=" + dnsLookups.sum() + " dns_failures=" + dnsFailures.sum()
+            + " probes_refused=" + probesRefused.sum() + " call_probes_sent=" + callProbesSent.sum()
+            + " call_probes_passed=" + callProbesPassed.sum() + " call_probes_failed=" + callProbesFailed.sum()
+            + " call_probes_refused=" + callProbesRefused.sum() + " dns_lookups=" + dnsLookups.sum() + " dns_failures=" + dnsFailures.sum()
             + " proxies_added=" + proxiesAdded.sum() + " proxies_removed=" + proxiesRemoved.sum()
             + " proxies_refused=" + proxiesRefused.sum() + " proxies_down=" + proxiesDown.sum()
             + " proxies_up=" + proxiesUp.sum() + " workload_reports=" + workloadReports.sum()

@@ -24,6 +24,8 @@ final class BalancingOptions {
     private long probeIntervalMillis = GatewayConfig.Balancing.DEFAULT_PROBE_INTERVAL_MILLIS;
     private String srvDomain;
     private Integer agentPort;
+    private String callProbeTarget;
+    private Long callProbeInterval;
     private java.nio.file.Path tlsCert;
     private java.nio.file.Path tlsKey;
     private java.nio.file.Path trust;
@@ -43,6 +45,8 @@ final class BalancingOptions {
                     throw new Main.UsageException("--algorithm: " + e.getMessage());
                 }
             }
+            case "--call-probe" -> callProbeTarget = value.trim();
+            case "--call-probe-interval" -> callProbeInterval = positive("--call-probe-interval", value, 3600);
             case "--agent-port" -> agentPort = (int) positive("--agent-port", value, 65535);
             case "--tls-cert" -> tlsCert = java.nio.file.Path.of(value);
             case "--tls-key" -> tlsKey = java.nio.file.Path.of(value);
@@ -139,7 +143,23 @@ final class BalancingOptions {
 
     GatewayConfig.Balancing build() {
         return new GatewayConfig.Balancing(algorithm, specs, maxDialogs, dialogTtlSeconds, deadProxyDialogs,
-            probeIntervalMillis, discovery(), workload());
+            probeIntervalMillis, discovery(), workload(), callProbe());
+    }
+
+    /** The call-through probe asked for with --call-probe, or null. */
+    GatewayConfig.CallProbe callProbe() {
+        if (callProbeTarget == null) {
+            if (callProbeInterval != null) {
+                throw new Main.UsageException("--call-probe-interval goes with --call-probe URI");
+            }
+            return null;
+        }
+        try {
+            return new GatewayConfig.CallProbe(callProbeTarget, callProbeInterval == null
+                ? GatewayConfig.CallProbe.DEFAULT_INTERVAL_MILLIS : callProbeInterval * 1000);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException("--call-probe: " + e.getMessage());
+        }
     }
 
     /** The workload subscriptions asked for with --agent-port, or null; the TLS files are read here. */

@@ -85,6 +85,10 @@ final class ServeCommand {
                                the proxies known and is tried again within 10 s.
           --dns HOST[:PORT]    the DNS server to ask (default: the system's, /etc/resolv.conf)
           --max-proxies N      proxies discovery may hold at once, draining ones included (default 32)
+          --call-probe URI     every --call-probe-interval seconds (default 30), a whole call (INVITE,
+                               200, ACK, BYE) through each proxy to URI, a test address-of-record
+                               the proxies route to something that answers; 2 failures in a row
+                               take the proxy down although it answers OPTIONS
           --agent-port PORT    subscribe to the workload agent beside each proxy, at the proxy's
                                address and PORT (SIP over mutual TLS 1.3; bastion agent), and take
                                its signed reports for the availability algorithm and LSTT
@@ -190,7 +194,7 @@ final class ServeCommand {
             boolean tier2 = switch (a) {
                 case "--algorithm", "--max-dialogs", "--dialog-ttl", "--probe-interval" -> true;
                 case "--proxy", "--dead-proxy-dialogs", "--srv", "--dns", "--srv-refresh", "--max-proxies",
-                     "--agent-port", "--tls-cert", "--tls-key", "--trust" ->
+                     "--agent-port", "--tls-cert", "--tls-key", "--trust", "--call-probe", "--call-probe-interval" ->
                     !demo; // the demo's proxies are its own, never down
                 default -> false;
             };

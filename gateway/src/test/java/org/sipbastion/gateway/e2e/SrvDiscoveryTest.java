@@ -85,7 +85,7 @@ class SrvDiscoveryTest {
             GatewayConfig config = new GatewayConfig(listen, null, found.addresses(), MacKeyRing.random(), Limits.DEFAULT);
             config = config.withBalancing(new GatewayConfig.Balancing(Algorithm.SRV_WEIGHTED, found.specs(),
                 config.balancing().maxDialogs(), config.balancing().dialogTtlSeconds(),
-                config.balancing().deadProxyDialogs(), 0, settings, null));
+                config.balancing().deadProxyDialogs(), 0, settings, null, null));
 
             try (Gateway gateway = Gateway.start(config)) {
                 int port = gateway.localAddress().getPort();

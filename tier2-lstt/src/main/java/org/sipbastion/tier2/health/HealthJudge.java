@@ -23,8 +23,12 @@ import org.sipbastion.tier2.pool.ProxyState;
  *       no valid report for {@link ProxyPool#WORKLOAD_MAX_AGE_NANOS} (three periods) is down
  *       whatever its probes say: its load is unknown, and an agent that cannot report may sit on a
  *       host in trouble. Judged at each probe round.</li>
+ *   <li>When call-through probes run ({@link #callProbed}), {@link #CALL_FAILURES_TO_DOWN} failed
+ *       in a row take a proxy down whatever OPTIONS and calls say: a proxy whose registrar or
+ *       database is broken answers OPTIONS, and its failing calls are answered too (404, 500).</li>
  *   <li>Up again after {@code answersToUp} probes in a row answered (not 503), and, when reports
- *       are expected, a fresh one; it then takes new calls with its ramp-up.</li>
+ *       are expected, a fresh one, and, when call-through probes run, the last one passed; it then
+ *       takes new calls with its ramp-up.</li>
  * </ol>
  *
  * <p>Fixed arrays per proxy index, grown when the pool grows; not thread-safe: the event loop that
@@ -35,6 +39,8 @@ public final class HealthJudge {
     public static final int DEFAULT_MISSES_TO_DOWN = 3;
     /** And back up after 1 (ds_inactive_threshold); two in a row keep a flapping proxy out longer. */
     public static final int DEFAULT_ANSWERS_TO_UP = 2;
+    /** Call-through probes failed in a row that take a proxy down (one may meet a callee's hiccup). */
+    public static final int CALL_FAILURES_TO_DOWN = 2;
 
     private final ProxyPool pool;
     private final int missesToDown;
@@ -47,6 +53,7 @@ public final class HealthJudge {
     /** Since when reports are expected of each proxy (Long.MIN_VALUE: not expected). */
     private long[] expectedSince = new long[0];
     private boolean reportsExpected;
+    private int[] callFailures = new int[0];
 
     public HealthJudge(ProxyPool pool, int missesToDown, int answersToUp, Listener listener) {
         if (missesToDown < 1 || answersToUp < 1) {
@@ -67,7 +74,7 @@ public final class HealthJudge {
         grow(i);
         misses[i] = 0;
         answers[i]++;
-        if (silent(i, now)) {
+        if (silent(i, now) || callFailures[i] > 0) {
             return;
         }
         if (pool.state(i) == ProxyState.DOWN && answers[i] >= answersToUp) {
@@ -130,11 +137,28 @@ public final class HealthJudge {
         return true;
     }
 
+    /**
+     * A call-through probe of proxy {@code i} ended: passed, or failed for {@code why}.
+     */
+    public void callProbed(int i, boolean passed, String why, long now) {
+        grow(i);
+        if (passed) {
+            callFailures[i] = 0;
+            return;
+        }
+        callFailures[i]++;
+        if (callFailures[i] >= CALL_FAILURES_TO_DOWN && pool.state(i) == ProxyState.UP) {
+            pool.setState(i, ProxyState.DOWN, now);
+            listener.changed(i, ProxyState.DOWN, callFailures[i] + " call-through probes failed in a row (last: " + why + ")");
+        }
+    }
+
     /** Proxy {@code i} is a new one in a reused slot: nothing judged of the last one carries over. */
     public void forget(int i, long now) {
         grow(i);
         misses[i] = 0;
         answers[i] = 0;
+        callFailures[i] = 0;
         expectedSince[i] = now;
     }
 
@@ -146,6 +170,7 @@ public final class HealthJudge {
             firstMissAt = java.util.Arrays.copyOf(firstMissAt, n);
             failuresAtFirstMiss = java.util.Arrays.copyOf(failuresAtFirstMiss, n);
             expectedSince = java.util.Arrays.copyOf(expectedSince, n);
+            callFailures = java.util.Arrays.copyOf(callFailures, n);
         }
     }
 

@@ -129,4 +129,21 @@ class HealthJudgeTest {
         judge.answered(0, 200, now);
         assertEquals(ProxyState.UP, pool.state(0), "a fresh report and answered probes do");
     }
+
+    @Test
+    void failedCallThroughProbesWinOverAnsweredOptionsAndCalls() {
+        judge.answered(0, 200, now);
+        call(404); // the proxy answers calls, failing them
+        judge.callProbed(0, false, "INVITE answered 404", now);
+        assertEquals(ProxyState.UP, pool.state(0), "one failure may be the callee's");
+        judge.callProbed(0, false, "INVITE answered 404", now);
+        assertEquals(ProxyState.DOWN, pool.state(0));
+        assertTrue(changes.get(0).contains("2 call-through probes failed in a row (last: INVITE answered 404)"), changes.toString());
+        judge.answered(0, 200, now);
+        judge.answered(0, 200, now);
+        assertEquals(ProxyState.DOWN, pool.state(0), "OPTIONS alone do not bring it back");
+        judge.callProbed(0, true, null, now);
+        judge.answered(0, 200, now);
+        assertEquals(ProxyState.UP, pool.state(0), "a passed call probe and answered OPTIONS do");
+    }
 }
