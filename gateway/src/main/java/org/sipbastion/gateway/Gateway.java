@@ -45,7 +45,9 @@ import org.sipbastion.gateway.control.WorkloadSubscriber;
 import org.sipbastion.gateway.discovery.ProxyDiscovery;
 import org.sipbastion.gateway.discovery.ProxyRoster;
 import org.sipbastion.gateway.rules.RulesWatcher;
+import org.sipbastion.crypto.mac.MacKeyRing;
 import org.sipbastion.gateway.state.BaselineStore;
+import org.sipbastion.gateway.state.KeyFile;
 import org.sipbastion.gateway.transport.EventLoops;
 import org.sipbastion.tier1.AnomalyHandler;
 import java.nio.file.Path;
@@ -97,6 +99,9 @@ public final class Gateway implements AutoCloseable {
     public static final String DIALOG_FILE = "dialogs.cm";
     /** The pipeline's proxy roster, for what changes the proxy set after the pipeline is built. */
     public static final io.netty.util.AttributeKey<ProxyRoster> ROSTER = io.netty.util.AttributeKey.valueOf("bastion.roster");
+    /** Whatever signs or verifies with the HMAC keys, told of a reloaded key ring (on the loop). */
+    public static final io.netty.util.AttributeKey<List<java.util.function.Consumer<MacKeyRing>>> KEY_USERS =
+        io.netty.util.AttributeKey.valueOf("bastion.keyUsers");
 
     private final GatewayConfig config;
     private final GatewayCounters counters;
@@ -290,6 +295,9 @@ public final class Gateway implements AutoCloseable {
         SelfAddress self = new SelfAddress(config.advertised(), local);
         StatelessReplier replier = new StatelessReplier(counters);
         BranchCodec branches = new BranchCodec(config.keys());
+        List<java.util.function.Consumer<MacKeyRing>> keyUsers = new java.util.ArrayList<>();
+        p.channel().attr(KEY_USERS).set(keyUsers);
+        keyUsers.add(branches::ring);
         AnomalyHandler tier1 = new AnomalyHandler(config.rules(), baseline, alarms, seed);
         tier1.responsesUnseen(config.forwarding().transparent());
         InboundPool inbound = new InboundPool(config.limits(), INGRESS_QUEUE + 1);
@@ -298,7 +306,9 @@ public final class Gateway implements AutoCloseable {
         p.channel().attr(ROSTER).set(roster);
         Set<InetSocketAddress> proxySet = roster.members();
         byte[] selfHostPort = (config.advertised() + ":" + local.getPort()).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        TopologyHiding topology = new TopologyHiding(new HeaderSeal(config.keys()), self, selfHostPort, config.proxies());
+        HeaderSeal seal = new HeaderSeal(config.keys());
+        keyUsers.add(seal::ring);
+        TopologyHiding topology = new TopologyHiding(seal, self, selfHostPort, config.proxies());
         TopologyHiding hiding = config.forwarding().hideTopology() ? topology : null;
         roster.follow(topology::know);
         p.addLast("topology-restorer", new TopologyRestorer(topology, proxySet, counters));
@@ -306,6 +316,7 @@ public final class Gateway implements AutoCloseable {
         p.addLast("tier1-response-check", new ResponseVerifier(branches, counters, drops));
         RouteToken routeToken = new RouteToken(config.keys(), config.proxies());
         roster.follow(routeToken::know);
+        keyUsers.add(routeToken::ring);
         p.addLast("route-token-check", new RouteTokenCheck(routeToken, self));
         p.addLast("tier1-detectors", new AnomalyFilter(tier1, counters, proxySet, drops, clock));
         GatewayConfig.Balancing b = config.balancing();
@@ -392,11 +403,17 @@ public final class Gateway implements AutoCloseable {
             if (calledRoster != null) {
                 calledRoster.follow(callProber::know);
             }
+            if (p.channel().attr(KEY_USERS).get() != null) {
+                p.channel().attr(KEY_USERS).get().add(callProber::ring);
+            }
             p.addAfter("tier1-policy", "call-prober", callProber);
         }
         ProxyRoster roster = p.channel().attr(ROSTER).get();
         if (roster != null) {
             roster.follow(prober::know);
+        }
+        if (p.channel().attr(KEY_USERS).get() != null) {
+            p.channel().attr(KEY_USERS).get().add(prober::ring);
         }
         p.addAfter("tier1-policy", "proxy-prober", prober);
     }
@@ -478,13 +495,39 @@ public final class Gateway implements AutoCloseable {
                 case "proxies", "list" -> String.join("\n", proxySummaries()) + "\n";
                 case "drain", "undrain" -> w.length == 2 ? onLoop(() -> drain(w[1], w[0].equals("drain"), user))
                     : "error: " + w[0] + " ADDR:PORT\n";
-                case "help", "" -> "commands: proxies | drain ADDR:PORT | undrain ADDR:PORT\n";
+                case "keys" -> reloadKeys(user);
+                case "help", "" -> "commands: proxies | drain ADDR:PORT | undrain ADDR:PORT | keys\n";
                 default -> "error: unknown command " + w[0] + " (proxies, drain, undrain)\n";
             };
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "error: interrupted\n";
         }
+    }
+
+    /**
+     * Reads the key file again (after {@code bastion keys rotate}, or a copy from the HA peer) and
+     * hands the ring to everything that signs or verifies: new branches, route tokens, seals and
+     * probes are signed with the new key, and what the previous key signed still verifies.
+     */
+    private String reloadKeys(String user) throws InterruptedException {
+        if (config.stateDir() == null) {
+            return "error: this gateway keeps no key file (started without --state-dir)\n";
+        }
+        MacKeyRing ring;
+        try {
+            ring = KeyFile.read(config.stateDir().resolve(KeyFile.NAME));
+        } catch (java.io.IOException e) {
+            return "error: " + e.getMessage() + "\n";
+        }
+        onLoop(() -> {
+            channel.attr(KEY_USERS).get().forEach(u -> u.accept(ring));
+            return null;
+        });
+        String what = "signing with key " + ring.currentId() + (ring.previousId() != 0 ? ", key " + ring.previousId()
+            + " still verifies" : "");
+        System.err.println("bastion: HMAC keys reloaded by " + user + " (admin socket): " + what);
+        return "ok: " + what + "\n";
     }
 
     /** Drains or undrains the proxy named {@code name} (as the proxy lines name it); on the loop. */

@@ -34,6 +34,27 @@ public final class MacKeyRing {
         return new MacKeyRing(id, secret, (char) 0, null);
     }
 
+    /** A ring that signs with {@code secret} and still verifies what {@code previous} signed (a rotation kept on disk). */
+    public static MacKeyRing of(char id, byte[] secret, char previousId, byte[] previous) {
+        checkId(id);
+        checkId(previousId);
+        if (previousId == id) {
+            throw new IllegalArgumentException("the current and the previous key need different ids, both are " + id);
+        }
+        return new MacKeyRing(id, secret, previousId, previous);
+    }
+
+    /** The id of the key that only verifies, or 0 when there is none. */
+    public char previousId() {
+        return previous == null ? 0 : previousId;
+    }
+
+    /** The id a rotation gives the next key: the letter after {@code id}, z followed by a. */
+    public static char nextId(char id) {
+        checkId(id);
+        return IDS.charAt((IDS.indexOf(id) + 1) % IDS.length());
+    }
+
     /** A ring with a fresh random key: fine for a single gateway without restart continuity (demo). */
     public static MacKeyRing random() {
         byte[] k = new byte[KEY_BYTES];

@@ -26,6 +26,7 @@ public final class Main {
           pki     make a CA and the certificates of gateway, agents and console (pki init DIR)
           agent   report a proxy's load to the gateways that subscribe (agent --config FILE)
           proxies list a running gateway's proxies; drain or undrain one (proxies drain ADDR:PORT)
+          keys    rotate the HMAC key of branches and route tokens, or reload it (keys rotate --state-dir DIR)
           simulate  compare the balancing algorithms in a discrete-event simulation
                   (from a source checkout: ./bastion simulate [--json] [--quick]; docs/balancing.md)
 
@@ -54,6 +55,7 @@ public final class Main {
                 case "pki" -> new PkiCommand(out, err).run(rest);
                 case "agent" -> new AgentCommand(out, err).run(rest);
                 case "proxies" -> new ProxiesCommand(out, err).run(rest);
+                case "keys" -> new KeysCommand(out, err).run(rest);
                 case "demo" -> new ServeCommand(out, err, true).run(rest);
                 case "run" -> new ServeCommand(out, err, false).run(rest);
                 case "simulate" -> {

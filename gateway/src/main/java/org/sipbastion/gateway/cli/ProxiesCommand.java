@@ -67,6 +67,11 @@ final class ProxiesCommand {
         if (!valid) {
             throw new Main.UsageException("expected nothing, drain ADDR:PORT or undrain ADDR:PORT, got: " + line);
         }
+        return send(socket, line);
+    }
+
+    /** Sends one command line to the admin socket and prints the answer; exit 1 on an "error:" line or no answer. */
+    int send(Path socket, String line) {
         String answer;
         try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             c.connect(UnixDomainSocketAddress.of(socket));

@@ -41,6 +41,11 @@ public final class BranchCodec {
         this.signer = new TokenSigner(keys);
     }
 
+    /** Swaps in a rotated key ring (the admin's key reload); the previous key still verifies. */
+    public void ring(org.sipbastion.crypto.mac.MacKeyRing next) {
+        signer.ring(next);
+    }
+
     /**
      * Writes the branch for a request whose sender's Via is {@code sender}, bound to {@code proxy}
      * (its response must come from there) or, when null, unbound.

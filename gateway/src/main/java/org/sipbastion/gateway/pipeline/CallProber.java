@@ -87,6 +87,11 @@ public final class CallProber extends ChannelInboundHandlerAdapter {
         know(proxies);
     }
 
+    /** Swaps in a rotated key ring (the admin's key reload); the previous key still verifies. */
+    public void ring(org.sipbastion.crypto.mac.MacKeyRing next) {
+        signer.ring(next);
+    }
+
     /** The proxies to probe, by tier 2's index (discovery changed the set); a changed index starts afresh. */
     public void know(List<InetSocketAddress> all) {
         List<InetSocketAddress> next = List.copyOf(all);

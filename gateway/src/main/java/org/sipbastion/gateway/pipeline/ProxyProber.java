@@ -84,6 +84,11 @@ public final class ProxyProber extends ChannelInboundHandlerAdapter {
         know(proxies);
     }
 
+    /** Swaps in a rotated key ring (the admin's key reload); the previous key still verifies. */
+    public void ring(org.sipbastion.crypto.mac.MacKeyRing next) {
+        signer.ring(next);
+    }
+
     /**
      * The proxies to probe, by tier 2's index, from now on (discovery changed the set): a proxy at
      * the same index as before keeps its probe in flight; a new one is probed at the next tick.

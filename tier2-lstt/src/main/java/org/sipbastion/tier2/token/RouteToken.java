@@ -54,6 +54,11 @@ public final class RouteToken {
         know(proxies);
     }
 
+    /** Swaps in a rotated key ring (the admin's key reload); the previous key still verifies. */
+    public void ring(org.sipbastion.crypto.mac.MacKeyRing next) {
+        signer.ring(next);
+    }
+
     /**
      * The proxies tokens may name, from now on (discovery changed the set). A token naming a proxy
      * no longer among them no longer routes; its dialog still finds its proxy in the dialog table.
