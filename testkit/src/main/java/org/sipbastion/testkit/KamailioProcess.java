@@ -12,6 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -56,6 +59,23 @@ public final class KamailioProcess extends SipPeer {
     public static final String LOG_MARK = "BASTION-";
 
     private final String tag;
+
+    /**
+     * The requests the proxies' scripts logged ("BASTION-E2E tag method call-id"), the readiness
+     * OPTIONS aside: for each Call-ID, the methods each proxy (by tag) received.
+     */
+    public static Map<String, Map<String, Set<String>>> requestsByCall(KamailioProcess... proxies) {
+        Map<String, Map<String, Set<String>>> into = new TreeMap<>();
+        for (KamailioProcess k : proxies) {
+            for (String line : k.logLines()) {
+                String[] f = line.split(" ");
+                if (f.length == 4 && f[0].equals(LOG_MARK + "E2E") && !f[2].equals("OPTIONS")) {
+                    into.computeIfAbsent(f[3], c -> new TreeMap<>()).computeIfAbsent(f[1], t -> new TreeSet<>()).add(f[2]);
+                }
+            }
+        }
+        return into;
+    }
 
     private Path controlSocket;
 

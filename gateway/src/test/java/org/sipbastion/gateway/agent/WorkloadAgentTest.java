@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,10 +27,13 @@ import org.sipbastion.gateway.Gateway;
 import org.sipbastion.gateway.GatewayConfig;
 import org.sipbastion.gateway.cli.MainAccess;
 import org.sipbastion.parser.Limits;
+import org.sipbastion.testkit.Await;
 import org.sipbastion.testkit.FreePorts;
 
 /** The agent on its own: its configuration's errors, a gateway subscribing, and what it refuses. */
 class WorkloadAgentTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
     @TempDir
     Path dir;
 
@@ -85,7 +88,7 @@ class WorkloadAgentTest {
         try (WorkloadAgent agent = WorkloadAgent.start(agent(pki, port, "gw.test", "pid = " + ProcessHandle.current().pid()),
                 System.err);
              Gateway gw = gateway(pki, port)) {
-            waitFor(() -> gw.counters().workloadReports.sum() >= 2, "reports: " + gw.counters().summary());
+            Await.until(WAIT, () -> gw.counters().workloadReports.sum() >= 2, "reports: " + gw.counters().summary());
             assertTrue(gw.proxySummaries().get(0).contains("cpu="), gw.proxySummaries().toString());
 
             // Plain SIP on the TLS port: that connection is dropped, the subscription goes on.
@@ -102,7 +105,7 @@ class WorkloadAgentTest {
                 // closed on us: what we wanted
             }
             long reports = gw.counters().workloadReports.sum();
-            waitFor(() -> gw.counters().workloadReports.sum() >= reports + 2, "still reporting: " + gw.counters().summary());
+            Await.until(WAIT, () -> gw.counters().workloadReports.sum() >= reports + 2, "still reporting: " + gw.counters().summary());
             assertEquals(0, gw.counters().workloadRejected.total() + gw.counters().subscriptionFailures.sum(),
                 gw.counters().summary());
         }
@@ -117,7 +120,7 @@ class WorkloadAgentTest {
         try (WorkloadAgent agent = WorkloadAgent.start(agent(pki, port, "gw1.example.net", "pid = "
                 + ProcessHandle.current().pid()), System.err);
              Gateway gw = gateway(pki, port)) {
-            waitFor(() -> gw.counters().subscriptionFailures.sum() >= 1, "403: " + gw.counters().summary());
+            Await.until(WAIT, () -> gw.counters().subscriptionFailures.sum() >= 1, "403: " + gw.counters().summary());
             assertEquals(0, gw.counters().workloadReports.sum());
         }
     }
@@ -141,12 +144,12 @@ class WorkloadAgentTest {
                 WorkloadAgent agent = WorkloadAgent.start(agent(pki, port, null, "pid = " + ProcessHandle.current().pid()),
                     System.err);
                 try {
-                    waitFor(() -> gw.counters().workloadReports.sum() >= 2, "reports: " + gw.counters().summary());
+                    Await.until(WAIT, () -> gw.counters().workloadReports.sum() >= 2, "reports: " + gw.counters().summary());
                 } finally {
                     agent.close();
                 }
                 long silentAt = System.nanoTime();
-                waitFor(() -> gw.counters().proxiesDown.sum() == 1, 25, "down: " + gw.counters().summary());
+                Await.until(Duration.ofSeconds(25), () -> gw.counters().proxiesDown.sum() == 1, "down: " + gw.counters().summary());
                 double after = (System.nanoTime() - silentAt) / 1e9;
                 System.out.printf("proxy down %.1f s after its agent stopped (probes every 0.5 s, all answered)%n", after);
                 assertTrue(after > 14 && after < 18, "about 15 s after the last report: " + after);
@@ -167,17 +170,5 @@ class WorkloadAgentTest {
         assertTrue(e.getMessage().contains("not a cgroup directory"), e.getMessage());
     }
 
-    private static void waitFor(BooleanSupplier done, String what) throws InterruptedException {
-        waitFor(done, 10, what);
-    }
 
-    private static void waitFor(BooleanSupplier done, int seconds, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + seconds + " s: " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
 }

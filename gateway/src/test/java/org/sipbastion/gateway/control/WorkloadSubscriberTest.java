@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
@@ -34,6 +33,7 @@ import org.sipbastion.gateway.Gateway;
 import org.sipbastion.gateway.GatewayConfig;
 import org.sipbastion.parser.Limits;
 import org.sipbastion.tier2.workload.WorkloadReport;
+import org.sipbastion.testkit.Await;
 
 /**
  * The gateway's subscription to a hostile or broken agent, played by this test over a real mutual
@@ -42,6 +42,8 @@ import org.sipbastion.tier2.workload.WorkloadReport;
  * certificate is from another CA or names another host.
  */
 class WorkloadSubscriberTest {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
     private static final Instant NOW = Instant.now();
 
     @TempDir
@@ -181,44 +183,44 @@ class WorkloadSubscriberTest {
             var c = gw.counters();
 
             assertEquals("SIP/2.0 200 OK", agent.notify(report(boot, 1, t, agentCert)));
-            waitFor(() -> c.workloadReports.sum() == 1, "the first report taken: " + c.summary());
+            Await.until(WAIT, () -> c.workloadReports.sum() == 1, "the first report taken: " + c.summary());
             agent.notify(report(boot, 1, t, agentCert));
-            waitFor(() -> c.workloadRejected.count(WorkloadRejection.REPLAYED) == 1, "replayed: " + c.summary());
+            Await.until(WAIT, () -> c.workloadRejected.count(WorkloadRejection.REPLAYED) == 1, "replayed: " + c.summary());
 
             byte[] good = report(boot, 2, t, agentCert);
             byte[] tampered = good.clone();
             int at = new String(tampered, StandardCharsets.ISO_8859_1).indexOf("cpu=0.5");
             tampered[at + 6] = '1'; // cpu=0.1: looks idle, to draw calls
             agent.notify(tampered);
-            waitFor(() -> c.workloadRejected.count(WorkloadRejection.BAD_SIGNATURE) == 1, "tampered: " + c.summary());
+            Await.until(WAIT, () -> c.workloadRejected.count(WorkloadRejection.BAD_SIGNATURE) == 1, "tampered: " + c.summary());
 
             agent.notify(new WorkloadReport("hand", boot, 3, t, 0.1, 0.1, 0, 0, 1, -1).encode());
-            waitFor(() -> c.workloadRejected.count(WorkloadRejection.NOT_SIGNED) == 1, "unsigned: " + c.summary());
+            Await.until(WAIT, () -> c.workloadRejected.count(WorkloadRejection.NOT_SIGNED) == 1, "unsigned: " + c.summary());
 
             CertificateAuthority other = CertificateAuthority.create("other", Duration.ofDays(3650), NOW);
             agent.notify(report(boot, 4, t, other.issue("agent", List.of("127.0.0.1"), Duration.ofDays(30), NOW)));
-            waitFor(() -> c.workloadRejected.count(WorkloadRejection.UNTRUSTED_SIGNER) == 1, "untrusted: " + c.summary());
+            Await.until(WAIT, () -> c.workloadRejected.count(WorkloadRejection.UNTRUSTED_SIGNER) == 1, "untrusted: " + c.summary());
 
             agent.notify(report(boot, 5, t, ca.issue("agent", List.of("127.0.0.1"), Duration.ofDays(1),
                 NOW.minus(Duration.ofDays(3)))));
-            waitFor(() -> c.workloadRejected.count(WorkloadRejection.EXPIRED_CERTIFICATE) == 1, "expired: " + c.summary());
+            Await.until(WAIT, () -> c.workloadRejected.count(WorkloadRejection.EXPIRED_CERTIFICATE) == 1, "expired: " + c.summary());
 
             agent.notify(report(boot, 6, t, ca.issue("agent", List.of("192.0.2.99"), Duration.ofDays(30), NOW)));
-            waitFor(() -> c.workloadRejected.count(WorkloadRejection.WRONG_SIGNER) == 1, "another agent's: " + c.summary());
+            Await.until(WAIT, () -> c.workloadRejected.count(WorkloadRejection.WRONG_SIGNER) == 1, "another agent's: " + c.summary());
 
             agent.notify(report(boot, 8, t, agentCert));
-            waitFor(() -> c.workloadReports.sum() == 2, "a good one after all that: " + c.summary());
+            Await.until(WAIT, () -> c.workloadReports.sum() == 2, "a good one after all that: " + c.summary());
             agent.notify(report(boot, 7, t, agentCert));
-            waitFor(() -> c.workloadRejected.count(WorkloadRejection.OUT_OF_ORDER) == 1, "late: " + c.summary());
+            Await.until(WAIT, () -> c.workloadRejected.count(WorkloadRejection.OUT_OF_ORDER) == 1, "late: " + c.summary());
             agent.notify(report(boot, 9, t - 120_000, agentCert));
-            waitFor(() -> c.workloadRejected.count(WorkloadRejection.STALE) == 1, "old: " + c.summary());
+            Await.until(WAIT, () -> c.workloadRejected.count(WorkloadRejection.STALE) == 1, "old: " + c.summary());
             agent.notify(SignedBody.sign("cpu=lots\n".getBytes(StandardCharsets.US_ASCII), agentCert.key(),
                 List.of(agentCert.certificate())));
-            waitFor(() -> c.workloadRejected.count(WorkloadRejection.MALFORMED) == 1, "signed nonsense: " + c.summary());
+            Await.until(WAIT, () -> c.workloadRejected.count(WorkloadRejection.MALFORMED) == 1, "signed nonsense: " + c.summary());
 
             long restart = System.currentTimeMillis();
             agent.notify(report(restart, 1, restart, agentCert));
-            waitFor(() -> c.workloadReports.sum() == 3, "a restarted agent's first report: " + c.summary());
+            Await.until(WAIT, () -> c.workloadReports.sum() == 3, "a restarted agent's first report: " + c.summary());
             assertEquals(0, c.subscriptionFailures.sum(), "the subscription lived through it all: " + c.summary());
             assertTrue(gw.proxySummaries().get(0).contains("cpu=0.50"), gw.proxySummaries().toString());
         }
@@ -242,19 +244,10 @@ class WorkloadSubscriberTest {
                 } catch (IOException refused) {
                     // the handshake failed on the gateway's side: expected
                 }
-                waitFor(() -> gw.counters().subscriptionFailures.sum() >= 1, gw.counters().summary());
+                Await.until(WAIT, () -> gw.counters().subscriptionFailures.sum() >= 1, gw.counters().summary());
                 assertEquals(0, gw.counters().workloadReports.sum());
             }
         }
     }
 
-    private static void waitFor(BooleanSupplier done, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 5 s: " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
 }

@@ -12,8 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -74,7 +72,7 @@ class AdminDrainTest {
 
                 SippResult longResult = longCalls.awaitResult();
                 assertTrue(longResult.allSucceeded(), "calls up on the drained proxy finish: " + longResult.describe());
-                Map<String, Map<String, Set<String>>> calls = calls(k1, k2);
+                Map<String, Map<String, Set<String>>> calls = KamailioProcess.requestsByCall(k1, k2);
                 int onK2 = 0;
                 for (var call : calls.values()) {
                     if (call.containsKey("k2")) {
@@ -127,16 +125,4 @@ class AdminDrainTest {
         return n;
     }
 
-    private static Map<String, Map<String, Set<String>>> calls(KamailioProcess... proxies) {
-        Map<String, Map<String, Set<String>>> into = new TreeMap<>();
-        for (KamailioProcess k : proxies) {
-            for (String line : k.logLines()) {
-                String[] f = line.split(" ");
-                if (f.length == 4 && f[0].equals("BASTION-E2E") && !f[2].equals("OPTIONS")) {
-                    into.computeIfAbsent(f[3], c -> new TreeMap<>()).computeIfAbsent(f[1], t -> new TreeSet<>()).add(f[2]);
-                }
-            }
-        }
-        return into;
-    }
 }

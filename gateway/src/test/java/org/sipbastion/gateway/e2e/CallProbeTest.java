@@ -8,13 +8,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.sipbastion.crypto.mac.MacKeyRing;
 import org.sipbastion.gateway.Gateway;
 import org.sipbastion.gateway.GatewayConfig;
 import org.sipbastion.parser.Limits;
+import org.sipbastion.testkit.Await;
 import org.sipbastion.testkit.ExternalTool;
 import org.sipbastion.testkit.FreePorts;
 import org.sipbastion.testkit.KamailioProcess;
@@ -48,7 +48,7 @@ class CallProbeTest {
                 .withProbeIntervalMillis(500).withCallProbe(new GatewayConfig.CallProbe("sip:probe@bastion.test", 2_000)));
             try (Gateway gateway = Gateway.start(config)) {
                 var c = gateway.counters();
-                waitFor(Duration.ofSeconds(30), () -> c.proxiesDown.sum() == 1, "the broken proxy down: " + c.summary());
+                Await.until(Duration.ofSeconds(30), () -> c.proxiesDown.sum() == 1, "the broken proxy down: " + c.summary());
                 List<String> lines = gateway.proxySummaries();
                 assertTrue(lines.get(1).contains("state=down") && lines.get(0).contains("state=up"), lines.toString());
                 assertTrue(c.callProbesPassed.sum() >= 1, "probe calls through the good proxy pass: " + c.summary());
@@ -65,13 +65,4 @@ class CallProbeTest {
         }
     }
 
-    private static void waitFor(Duration limit, BooleanSupplier done, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + limit.toSeconds() + " s: " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
 }

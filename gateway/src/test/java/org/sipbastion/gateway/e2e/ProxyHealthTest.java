@@ -8,13 +8,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.sipbastion.crypto.mac.MacKeyRing;
 import org.sipbastion.gateway.Gateway;
 import org.sipbastion.gateway.GatewayConfig;
 import org.sipbastion.parser.Limits;
+import org.sipbastion.testkit.Await;
 import org.sipbastion.testkit.ExternalTool;
 import org.sipbastion.testkit.KamailioProcess;
 import org.sipbastion.testkit.RunDirs;
@@ -53,7 +53,7 @@ class ProxyHealthTest {
 
                 k2.close();
                 long killedAt = System.nanoTime();
-                waitFor(Duration.ofSeconds(5), () -> gateway.counters().proxiesDown.sum() == 1,
+                Await.until(Duration.ofSeconds(5), () -> gateway.counters().proxiesDown.sum() == 1,
                     "k2 taken down: " + gateway.counters().summary());
                 long downMillis = (System.nanoTime() - killedAt) / 1_000_000;
                 System.out.println("k2 down " + downMillis + " ms after it was killed (probes every " + PROBE_MILLIS
@@ -67,7 +67,7 @@ class ProxyHealthTest {
 
                 try (KamailioProcess again = KamailioProcess.proxy("k2b").runDir(dir).listen(k2.host(), k2.port())
                         .nextHop(uas.host(), uas.port()).start()) {
-                    waitFor(Duration.ofSeconds(5), () -> gateway.counters().proxiesUp.sum() == 1,
+                    Await.until(Duration.ofSeconds(5), () -> gateway.counters().proxiesUp.sum() == 1,
                         "k2 back up: " + gateway.counters().summary());
                     assertTrue(gateway.proxySummaries().stream().anyMatch(l -> l.startsWith(k2Name + "state=up")));
                     assertTrue(calls(dir, "uac-3", port).allSucceeded());
@@ -84,13 +84,4 @@ class ProxyHealthTest {
             .calls(10).rate(5).timeout(Duration.ofSeconds(30)).run();
     }
 
-    private static void waitFor(Duration limit, BooleanSupplier done, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + limit.toSeconds() + " s: " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
 }

@@ -9,8 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -69,9 +67,7 @@ class RestartMidCallTest {
                 assertEquals(CALLS, confirmed, "the restarted gateway found every call in its table");
                 assertTrue(result.allSucceeded(), "uac: " + result.describe() + "\n" + context);
                 assertEquals(CALLS, result.successfulCalls(), result.describe());
-                Map<String, Map<String, Set<String>>> byCall = new TreeMap<>();
-                collect(k1, byCall);
-                collect(k2, byCall);
+                Map<String, Map<String, Set<String>>> byCall = KamailioProcess.requestsByCall(k1, k2);
                 assertEquals(CALLS, byCall.size());
                 long onK1 = byCall.values().stream().filter(c -> c.containsKey("k1")).count();
                 assertTrue(onK1 > 0 && onK1 < CALLS, "both proxies took calls (else the test proves nothing): k1=" + onK1);
@@ -87,13 +83,4 @@ class RestartMidCallTest {
         }
     }
 
-    /** Kamailio's script logs "BASTION-E2E tag method call-id" per request (OPTIONS are readiness probes). */
-    private static void collect(KamailioProcess k, Map<String, Map<String, Set<String>>> into) {
-        for (String line : k.logLines()) {
-            String[] f = line.split(" ");
-            if (f.length == 4 && f[0].equals("BASTION-E2E") && !f[2].equals("OPTIONS")) {
-                into.computeIfAbsent(f[3], c -> new TreeMap<>()).computeIfAbsent(f[1], t -> new TreeSet<>()).add(f[2]);
-            }
-        }
-    }
 }

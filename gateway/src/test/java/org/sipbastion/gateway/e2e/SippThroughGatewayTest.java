@@ -9,8 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -57,9 +55,7 @@ class SippThroughGatewayTest {
             SippResult server = uas.awaitResult();
             assertEquals(CALLS, server.successfulCalls(), "uas: " + server.describe());
 
-            Map<String, Map<String, Set<String>>> proxiesByCall = new TreeMap<>();
-            collect(k1, proxiesByCall);
-            collect(k2, proxiesByCall);
+            Map<String, Map<String, Set<String>>> proxiesByCall = KamailioProcess.requestsByCall(k1, k2);
             assertEquals(CALLS, proxiesByCall.size(), "calls seen by the proxies");
             int onK1 = 0;
             for (var call : proxiesByCall.entrySet()) {
@@ -75,13 +71,4 @@ class SippThroughGatewayTest {
         }
     }
 
-    /** Kamailio's script logs "BASTION-E2E tag method call-id" per request (OPTIONS are readiness probes). */
-    private static void collect(KamailioProcess k, Map<String, Map<String, Set<String>>> into) {
-        for (String line : k.logLines()) {
-            String[] f = line.split(" ");
-            if (f.length == 4 && f[0].equals("BASTION-E2E") && !f[2].equals("OPTIONS")) {
-                into.computeIfAbsent(f[3], c -> new TreeMap<>()).computeIfAbsent(f[1], t -> new TreeSet<>()).add(f[2]);
-            }
-        }
-    }
 }

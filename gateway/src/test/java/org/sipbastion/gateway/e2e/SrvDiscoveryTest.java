@@ -14,9 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.sipbastion.crypto.mac.MacKeyRing;
@@ -25,6 +23,7 @@ import org.sipbastion.gateway.GatewayConfig;
 import org.sipbastion.gateway.cli.MainAccess;
 import org.sipbastion.gateway.discovery.ProxyDiscovery;
 import org.sipbastion.parser.Limits;
+import org.sipbastion.testkit.Await;
 import org.sipbastion.testkit.DnsmasqProcess;
 import org.sipbastion.testkit.ExternalTool;
 import org.sipbastion.testkit.FreePorts;
@@ -93,7 +92,7 @@ class SrvDiscoveryTest {
                 SippResult first = SippProcess.builtIn("uac").name("uac-1").runDir(dir).remote("127.0.0.1", port)
                     .calls(24).rate(5).timeout(Duration.ofSeconds(40)).run();
                 assertTrue(first.allSucceeded(), first.describe() + "\n" + gateway.counters().summary());
-                Map<String, Map<String, Set<String>>> calls = calls(k1, k2, k3);
+                Map<String, Map<String, Set<String>>> calls = KamailioProcess.requestsByCall(k1, k2, k3);
                 Map<String, Integer> split = split(calls);
                 System.out.println("SRV 60/40 + backup, 24 calls: " + split);
                 assertTrue(split.getOrDefault("k1", 0) > 0 && split.getOrDefault("k2", 0) > 0, split.toString());
@@ -102,11 +101,11 @@ class SrvDiscoveryTest {
                 // 2. Long calls up, spread over k1 and k2; then DNS drops k2 and promotes k3.
                 SippProcess longCalls = SippProcess.builtIn("uac").name("uac-long").runDir(dir).remote("127.0.0.1", port)
                     .calls(LONG_CALLS).rate(4).args("-d", "8000").timeout(Duration.ofSeconds(40)).start();
-                waitFor(Duration.ofSeconds(10), () -> gateway.counters().requestsForwarded.sum() >= 3L * 24 + 2L * LONG_CALLS,
+                Await.until(Duration.ofSeconds(10), () -> gateway.counters().requestsForwarded.sum() >= 3L * 24 + 2L * LONG_CALLS,
                     "the long calls' INVITEs and ACKs forwarded");
                 long removedBefore = gateway.counters().proxiesRemoved.sum();
                 dns.restart(records(k1, 60, k2, 0, 0, k3, 10, 40));
-                waitFor(Duration.ofSeconds(10), () -> gateway.counters().proxiesRemoved.sum() > removedBefore,
+                Await.until(Duration.ofSeconds(10), () -> gateway.counters().proxiesRemoved.sum() > removedBefore,
                     "the gateway sees k2 gone from DNS: " + gateway.counters().summary());
                 String k2Name = k2.host() + ":" + k2.port() + " ";
                 List<String> summaries = gateway.proxySummaries();
@@ -117,7 +116,7 @@ class SrvDiscoveryTest {
                 assertTrue(longResult.allSucceeded(), "calls up across the change complete: " + longResult.describe());
 
                 // Every call that k2 took before the change ended on k2: INVITE, ACK and BYE crossed it.
-                Map<String, Map<String, Set<String>>> after = calls(k1, k2, k3);
+                Map<String, Map<String, Set<String>>> after = KamailioProcess.requestsByCall(k1, k2, k3);
                 int onK2 = 0;
                 for (var call : after.entrySet()) {
                     assertEquals(1, call.getValue().size(), "Call-ID " + call.getKey() + " crossed " + call.getValue());
@@ -133,7 +132,7 @@ class SrvDiscoveryTest {
                 SippResult third = SippProcess.builtIn("uac").name("uac-3").runDir(dir).remote("127.0.0.1", port)
                     .calls(24).rate(5).timeout(Duration.ofSeconds(40)).run();
                 assertTrue(third.allSucceeded(), third.describe());
-                Map<String, Integer> now = split(calls(k1, k2, k3));
+                Map<String, Integer> now = split(KamailioProcess.requestsByCall(k1, k2, k3));
                 Map<String, Integer> delta = new HashMap<>();
                 now.forEach((k, v) -> delta.put(k, v - before.getOrDefault(k, 0)));
                 System.out.println("after k2 left DNS and k3 was promoted, 24 calls: " + delta);
@@ -167,28 +166,7 @@ class SrvDiscoveryTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("exclude each other"), err.toString(StandardCharsets.UTF_8));
     }
 
-    private static void waitFor(Duration limit, BooleanSupplier done, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + limit.toSeconds() + " s: " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
 
-    private static Map<String, Map<String, Set<String>>> calls(KamailioProcess... proxies) {
-        Map<String, Map<String, Set<String>>> into = new TreeMap<>();
-        for (KamailioProcess k : proxies) {
-            for (String line : k.logLines()) {
-                String[] f = line.split(" ");
-                if (f.length == 4 && f[0].equals("BASTION-E2E") && !f[2].equals("OPTIONS")) {
-                    into.computeIfAbsent(f[3], c -> new TreeMap<>()).computeIfAbsent(f[1], t -> new TreeSet<>()).add(f[2]);
-                }
-            }
-        }
-        return into;
-    }
 
     /** Calls per proxy tag, by where each call's INVITE went. */
     private static Map<String, Integer> split(Map<String, Map<String, Set<String>>> calls) {

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.sipbastion.crypto.mac.MacKeyRing;
@@ -22,6 +21,7 @@ import org.sipbastion.gateway.GatewayConfig;
 import org.sipbastion.gateway.agent.AgentConfig;
 import org.sipbastion.gateway.agent.WorkloadAgent;
 import org.sipbastion.parser.Limits;
+import org.sipbastion.testkit.Await;
 import org.sipbastion.testkit.CpuQuota;
 import org.sipbastion.testkit.ExternalTool;
 import org.sipbastion.testkit.FreePorts;
@@ -74,7 +74,7 @@ class WorkloadSteeringTest {
                 .withProbeIntervalMillis(0).withWorkload(new GatewayConfig.Workload(agentPort, tls)));
             try (Gateway gateway = Gateway.start(config)) {
                 int port = gateway.localAddress().getPort();
-                waitFor(Duration.ofSeconds(10), () -> gateway.counters().workloadReports.sum() >= 4,
+                Await.until(Duration.ofSeconds(10), () -> gateway.counters().workloadReports.sum() >= 4,
                     "reports from both agents: " + gateway.counters().summary());
 
                 SippResult before = calls(dir, "uac-before", port);
@@ -140,13 +140,4 @@ class WorkloadSteeringTest {
         return out;
     }
 
-    private static void waitFor(Duration limit, BooleanSupplier done, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + limit.toSeconds() + " s: " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
 }

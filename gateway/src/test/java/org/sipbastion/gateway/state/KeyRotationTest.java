@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,7 @@ import org.sipbastion.gateway.GatewayConfig;
 import org.sipbastion.gateway.admin.AdminSocket;
 import org.sipbastion.gateway.cli.MainAccess;
 import org.sipbastion.parser.Limits;
+import org.sipbastion.testkit.Await;
 
 /**
  * Rotating the HMAC key of a running gateway: the new key signs at once, what the previous key
@@ -32,6 +34,8 @@ import org.sipbastion.parser.Limits;
  * probes, whose branches carry the key id, answered by a proxy played with a UDP socket.
  */
 class KeyRotationTest {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
     @TempDir
     Path dir;
 
@@ -70,14 +74,14 @@ class KeyRotationTest {
                 String said = rotate();
                 assertTrue(said.contains("ok: signing with key b, key a still verifies"), said);
                 answer(proxy, p1);
-                waitFor(() -> gw.counters().probesAnswered.sum() == 1, "the previous key verifies: " + gw.counters().summary());
+                Await.until(WAIT, () -> gw.counters().probesAnswered.sum() == 1, "the previous key verifies: " + gw.counters().summary());
 
                 Probe p2 = receive(proxy);
                 assertTrue(p2.branch.startsWith("z9hG4bKsob"), "the new key signs: " + p2.branch);
                 rotate();
                 rotate(); // now d signs and c verifies: b is forgotten
                 answer(proxy, p2);
-                waitFor(() -> gw.counters().probesRefused.sum() == 1, "a key two rotations old: " + gw.counters().summary());
+                Await.until(WAIT, () -> gw.counters().probesRefused.sum() == 1, "a key two rotations old: " + gw.counters().summary());
                 assertEquals(1, gw.counters().probesAnswered.sum());
             }
         }
@@ -123,13 +127,4 @@ class KeyRotationTest {
         throw new AssertionError("no " + name);
     }
 
-    private static void waitFor(java.util.function.BooleanSupplier done, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 5 s: " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
 }
